@@ -1,0 +1,32 @@
+"""Where things are: the index folder and the default collection.  The only module that knows
+the folder layout."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+INDEX_ENV = "GOVSEARCH_INDEX"
+DEFAULT_INDEX = "index"
+DEFAULT_COLLECTION = "seeds"
+
+
+def index_dir(option: Path | None = None) -> Path:
+    """``--index``, else ``$GOVSEARCH_INDEX``, else ``./index``."""
+    if option is not None:
+        return option
+    env = os.environ.get(INDEX_ENV)
+    return Path(env) if env else Path(DEFAULT_INDEX)
+
+
+def default_collection() -> Path:
+    return Path(DEFAULT_COLLECTION)
+
+
+def display_path(path: str) -> str:
+    """An absolute path as a user would type it here: relative to the current folder if inside."""
+    try:
+        rel = os.path.relpath(path)
+    except ValueError:
+        return path
+    return path if rel.startswith("..") else rel

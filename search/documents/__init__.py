@@ -1,0 +1,161 @@
+"""Finding files and reading them into documents and passages.
+
+Knows nothing of Whoosh, jieba or output.  Every reader returns ``(Document, [Passage])``
+pairs; a file that cannot be read raises ``UnreadableDocument``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from search.documents import meta
+from search.documents.blocks import Block, passages_from_blocks, text_blocks
+from search.documents.decode import decode
+from search.errors import BadInput, UnreadableDocument
+from search.models import Document, Passage
+
+Parsed = list[tuple[Document, list[Passage]]]
+TEXT_SUFFIXES = {".txt": "txt", ".text": "txt", ".md": "md", ".markdown": "md"}
+RECORD_SUFFIXES = {".jsonl": "jsonl", ".ndjson": "jsonl"}
+
+
+def _format_readers() -> dict[str, Callable[[bytes, str], tuple[list[Block], meta.Metadata]]]:
+    from search.documents import formats
+
+    return formats.READERS
+
+
+def suffix_format(path: Path) -> str | None:
+    suffix = path.suffix.lower()
+    if suffix in TEXT_SUFFIXES:
+        return TEXT_SUFFIXES[suffix]
+    if suffix in RECORD_SUFFIXES:
+        return RECORD_SUFFIXES[suffix]
+    from search.documents import formats
+
+    return formats.SUFFIXES.get(suffix)
+
+
+@dataclass(frozen=True)
+class Found:
+    """What walking the given paths found: files to read and files passed over."""
+
+    files: list[Path]
+    skipped: list[tuple[Path, str]]
+
+
+def find(paths: list[Path]) -> Found:
+    """Supported files under ``paths`` (recursive, sorted, hidden names and links to folders
+    skipped).  A missing path is a ``BadInput``."""
+    files: dict[Path, None] = {}
+    skipped: list[tuple[Path, str]] = []
+    for given in paths:
+        if not given.exists():
+            raise BadInput(f"no such file or folder: {given}", "check the path and try again")
+        if given.is_file():
+            files[given.resolve()] = None
+            continue
+        for root, dirs, names in os.walk(given, followlinks=False):
+            dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+            for name in sorted(names):
+                path = Path(root, name)
+                if name.startswith("."):
+                    continue
+                if not path.is_file():
+                    skipped.append((path, "not a regular file"))
+                elif suffix_format(path) is None:
+                    skipped.append((path, "unsupported file type"))
+                else:
+                    files[path.resolve()] = None
+    return Found(sorted(files), skipped)
+
+
+def read(path: Path, doc_id: str, display: str) -> Parsed:
+    """Read one file into documents with their passages."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise UnreadableDocument(
+            f"{display}: cannot read ({exc.strerror})", "check permissions"
+        ) from exc
+    fmt = suffix_format(path) or "txt"
+    if fmt == "jsonl":
+        return _records(decode(data, display), display)
+    if fmt in ("txt", "md"):
+        blocks = list(text_blocks(decode(data, display).splitlines()))
+        info = meta.extract(blocks)
+    else:
+        blocks, info = _format_readers()[fmt](data, display)
+    if not blocks:
+        raise UnreadableDocument(f"{display}: no text found, skipped", "the file is empty")
+    document = Document(
+        doc_id, display, info.title, info.date, info.issuer, info.doc_number, "", fmt
+    )
+    return [(document, passages_from_blocks(doc_id, blocks))]
+
+
+def _str(record: dict[str, object], key: str) -> str:
+    value = record.get(key)
+    return value.strip() if isinstance(value, str) else ""
+
+
+def _records(text: str, display: str) -> Parsed:
+    """Each line of a JSON Lines dump is a document; its passages point at the record's line."""
+    out: Parsed = []
+    problems: list[str] = []
+    for number, line in enumerate(text.splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as exc:
+            problems.append(f"{display}:{number}: not JSON ({exc.msg})")
+            continue
+        if not isinstance(record, dict) or not isinstance(record.get("text"), str):
+            problems.append(f'{display}:{number}: no "text" string in this record')
+            continue
+        doc_id = str(record.get("id") or f"{display}#{number}")
+        body = record["text"]
+        blocks = [Block(p.strip(), number, number) for p in body.split("\n") if p.strip()]
+        date = meta.parse_date(_str(record, "date")) or _str(record, "date")[:10]
+        document = Document(
+            doc_id,
+            display,
+            _str(record, "title"),
+            date,
+            _str(record, "issuer"),
+            meta.doc_number(body[:2000]),
+            _str(record, "url"),
+            "jsonl",
+        )
+        out.append((document, passages_from_blocks(doc_id, blocks)))
+    if problems and not out:
+        raise UnreadableDocument(problems[0], 'each line must be a JSON object with a "text" field')
+    if problems:
+        raise PartlyReadable(out, problems)
+    return out
+
+
+class PartlyReadable(UnreadableDocument):
+    """Some records of a dump were read, others were not: ``parsed`` holds the good ones."""
+
+    def __init__(self, parsed: Parsed, problems: list[str]) -> None:
+        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+        super().__init__(problems[0] + more, "fix or remove those lines; the rest was indexed")
+        self.parsed = parsed
+        self.problems = problems
+
+
+def iter_read(
+    files: list[Path], ids: Callable[[Path], tuple[str, str]]
+) -> Iterator[tuple[Path, Parsed | UnreadableDocument]]:
+    for path in files:
+        doc_id, display = ids(path)
+        try:
+            yield path, read(path, doc_id, display)
+        except UnreadableDocument as exc:
+            yield path, exc

@@ -1,0 +1,396 @@
+"""Create, open and update the index: Whoosh passages, the literal index and the manifest.
+
+The manifest (``manifest.json``) records what was indexed — every file with its size, mtime
+and content hash — plus the schema version and the analyser fingerprint.  An update compares
+the files found with it and touches only the added, changed and removed ones.  The Whoosh
+commit is atomic; the literal index and the manifest are derived from it and written after it
+with rename, so an interrupted run leaves the previous state searchable and the next run
+completes the work.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from search import analysis, documents, literal
+from search.errors import (
+    BadInput,
+    IndexCorrupt,
+    IndexLocked,
+    IndexNotFound,
+    IndexOutdated,
+    UnreadableDocument,
+)
+from search.models import Document, Passage
+from search.schema import SCHEMA_VERSION, schema
+
+MANIFEST = "manifest.json"
+INDEX_NAME = "passages"
+LOCK_TIMEOUT = 30.0
+Progress = Callable[[int, int, str], None]
+
+
+@dataclass
+class IndexReport:
+    """What an update did: counts per file, and the problems met on the way."""
+
+    added: int = 0
+    changed: int = 0
+    removed: int = 0
+    unchanged: int = 0
+    failed: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    documents: int = 0
+    passages: int = 0
+    seconds: float = 0.0
+
+    @property
+    def indexed_nothing(self) -> bool:
+        return bool(self.failed) and not (self.added or self.changed or self.unchanged)
+
+
+@dataclass
+class Manifest:
+    schema_version: int = SCHEMA_VERSION
+    fingerprint: dict[str, str] = field(default_factory=dict)
+    roots: list[str] = field(default_factory=list)
+    files: dict[str, dict[str, Any]] = field(default_factory=dict)
+    updated: str = ""
+    generation: int = -1
+
+    @classmethod
+    def load(cls, folder: Path) -> Manifest | None:
+        path = folder / MANIFEST
+        if not path.exists():
+            return None
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            return cls(**data)
+        except (OSError, ValueError, TypeError) as exc:
+            raise IndexCorrupt(
+                f"the index manifest {path} is damaged ({exc})",
+                f"rebuild it: govsearch index --rebuild --index {folder}",
+            ) from exc
+
+    def save(self, folder: Path) -> None:
+        tmp = folder / (MANIFEST + ".tmp")
+        tmp.write_text(json.dumps(self.__dict__, ensure_ascii=False, indent=1), encoding="utf-8")
+        with open(tmp, "rb") as fh:
+            os.fsync(fh.fileno())
+        os.replace(tmp, folder / MANIFEST)
+
+
+def _hash(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def base_dir(folder: Path) -> Path:
+    """Document ids of files are paths relative to the folder that holds the index."""
+    return folder.resolve().parent
+
+
+def file_ids(folder: Path) -> Callable[[Path], tuple[str, str]]:
+    base = base_dir(folder)
+
+    def ids(path: Path) -> tuple[str, str]:
+        try:
+            rel = path.relative_to(base).as_posix()
+        except ValueError:
+            rel = path.as_posix()
+        return rel, rel
+
+    return ids
+
+
+def check_compatible(manifest: Manifest, folder: Path) -> None:
+    """Raise IndexOutdated when the index was built with another schema or analyser."""
+    current = analysis.fingerprint()
+    if manifest.schema_version != SCHEMA_VERSION or manifest.fingerprint != current:
+        was = manifest.fingerprint
+        detail = (
+            f"schema {manifest.schema_version} → {SCHEMA_VERSION}"
+            if manifest.schema_version != SCHEMA_VERSION
+            else f"segmenter/dictionary {was.get('engine')}/{was.get('dictionary')} → "
+            f"{current['engine']}/{current['dictionary']}"
+        )
+        raise IndexOutdated(
+            f"the index at {folder} was built with another analysis ({detail})",
+            f"rebuild it: govsearch index --rebuild --index {folder}",
+        )
+
+
+def _open_or_create(folder: Path, rebuild: bool) -> tuple[Any, Manifest]:
+    from whoosh import index as windex
+
+    manifest = None if rebuild else Manifest.load(folder)
+    if manifest is not None and windex.exists_in(str(folder), INDEX_NAME):
+        check_compatible(manifest, folder)
+        try:
+            return windex.open_dir(str(folder), INDEX_NAME), manifest
+        except Exception as exc:  # Whoosh raises many kinds on damaged files
+            raise IndexCorrupt(
+                f"the index at {folder} cannot be opened ({type(exc).__name__})",
+                f"rebuild it: govsearch index --rebuild --index {folder}",
+            ) from exc
+    folder.mkdir(parents=True, exist_ok=True)
+    occupied = any(p.name != "README.md" and not p.name.startswith(".") for p in folder.iterdir())
+    if (
+        occupied
+        and not (folder / MANIFEST).exists()
+        and not windex.exists_in(str(folder), INDEX_NAME)
+    ):
+        raise BadInput(
+            f"{folder} is not empty and holds no govsearch index",
+            "choose an empty folder with --index",
+        )
+    return windex.create_in(str(folder), schema(), INDEX_NAME), Manifest(
+        fingerprint=analysis.fingerprint()
+    )
+
+
+@dataclass(frozen=True)
+class _Plan:
+    read: list[Path]
+    changed: set[str]
+    removed: list[str]
+    unchanged: int
+
+
+def _plan(found: list[Path], roots: list[Path], manifest: Manifest) -> _Plan:
+    read: list[Path] = []
+    changed: set[str] = set()
+    unchanged = 0
+    seen = set()
+    for path in found:
+        key = str(path)
+        seen.add(key)
+        entry = manifest.files.get(key)
+        if entry is None:
+            read.append(path)
+            continue
+        stat = path.stat()
+        if entry["size"] == stat.st_size and entry["mtime_ns"] == stat.st_mtime_ns:
+            unchanged += 1
+            continue
+        if entry["size"] == stat.st_size and entry["sha256"] == _hash(path):
+            entry["mtime_ns"] = stat.st_mtime_ns
+            unchanged += 1
+            continue
+        read.append(path)
+        changed.add(key)
+    resolved = [r.resolve() for r in roots]
+    removed = [
+        key
+        for key in manifest.files
+        if key not in seen and any(_under(Path(key), r) for r in resolved)
+    ]
+    return _Plan(read, changed, removed, unchanged)
+
+
+def _under(path: Path, root: Path) -> bool:
+    return path == root or root in path.parents
+
+
+def _fields(document: Document, passage: Passage, source: str) -> dict[str, Any]:
+    return {
+        "source": source,
+        "doc_id": document.doc_id,
+        "path": document.path,
+        "fmt": document.fmt,
+        "paragraph": passage.paragraph,
+        "line": passage.line,
+        "end_line": passage.end_line,
+        "joins": list(passage.joins),
+        "headings": "\n".join(passage.headings),
+        "title": document.title,
+        "text": passage.text,
+        "date": document.date,
+        "issuer": document.issuer,
+        "doc_number": document.doc_number,
+        "url": document.url,
+    }
+
+
+def update(
+    folder: Path,
+    paths: list[Path] | None = None,
+    rebuild: bool = False,
+    progress: Progress | None = None,
+) -> IndexReport:
+    """Bring the index at ``folder`` up to date with ``paths`` (default: its roots)."""
+    started = time.perf_counter()
+    if rebuild:
+        return _rebuild(folder, paths, progress, started)
+    ix, manifest = _open_or_create(folder, rebuild)
+    given = paths if paths else [Path(r) for r in manifest.roots] or [_default_root()]
+    found = documents.find(given)
+    report = IndexReport(skipped=[f"{p}: {why}" for p, why in found.skipped])
+    plan = _plan(found.files, given, manifest)
+    report.unchanged = plan.unchanged
+    writer = _writer(ix, folder)
+    try:
+        for key in plan.removed + sorted(plan.changed):
+            writer.delete_by_term("source", key)
+        for key in plan.removed:
+            del manifest.files[key]
+        report.removed = len(plan.removed)
+        _add_files(writer, plan, manifest, report, folder, progress)
+        writer.commit()
+    except BaseException:
+        writer.cancel()
+        raise
+    for root in given:
+        resolved = str(root.resolve())
+        if resolved not in manifest.roots:
+            manifest.roots.append(resolved)
+    _finish(ix, folder, manifest, report)
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _default_root() -> Path:
+    from search.config import default_collection
+
+    return default_collection()
+
+
+def _writer(ix: Any, folder: Path) -> Any:
+    from whoosh.index import LockError
+
+    try:
+        return ix.writer(timeout=LOCK_TIMEOUT, limitmb=256)
+    except LockError as exc:
+        raise IndexLocked(
+            f"another govsearch is updating the index at {folder}",
+            "wait for it to finish, then run the command again",
+        ) from exc
+
+
+def _add_files(
+    writer: Any,
+    plan: _Plan,
+    manifest: Manifest,
+    report: IndexReport,
+    folder: Path,
+    progress: Progress | None,
+) -> None:
+    total = len(plan.read)
+    for done, (path, parsed) in enumerate(documents.iter_read(plan.read, file_ids(folder)), 1):
+        key = str(path)
+        if progress:
+            progress(done, total, path.name)
+        if isinstance(parsed, documents.PartlyReadable):
+            report.failed.extend(parsed.problems)
+            parsed = parsed.parsed
+        elif isinstance(parsed, UnreadableDocument):
+            report.failed.append(parsed.message)
+            manifest.files.pop(key, None)
+            continue
+        for document, passages in parsed:
+            for passage in passages:
+                writer.add_document(**_fields(document, passage, key))
+        stat = path.stat()
+        manifest.files[key] = {
+            "size": stat.st_size,
+            "mtime_ns": stat.st_mtime_ns,
+            "sha256": _hash(path),
+            "documents": len(parsed),
+            "passages": sum(len(p) for _, p in parsed),
+        }
+        if key in plan.changed:
+            report.changed += 1
+        else:
+            report.added += 1
+
+
+def _finish(ix: Any, folder: Path, manifest: Manifest, report: IndexReport) -> None:
+    """Write the literal index for the committed generation, then the manifest."""
+    generation = ix.latest_generation()
+    with ix.searcher() as searcher:
+        reader = searcher.reader()
+        rows = _rows(reader)
+        literal.build(folder / f"literal-{generation}", rows, reader.doc_count_all())
+        report.passages = reader.doc_count()
+    manifest.generation = generation
+    manifest.fingerprint = analysis.fingerprint()
+    manifest.updated = time.strftime("%Y-%m-%dT%H:%M:%S%z")
+    manifest.save(folder)
+    report.documents = sum(int(f.get("documents", 0)) for f in manifest.files.values())
+    for old in folder.glob("literal-*"):
+        if old.name != f"literal-{generation}":
+            shutil.rmtree(old, ignore_errors=True)
+
+
+def _rows(reader: Any) -> Iterator[literal.Row]:
+    for docnum, stored in reader.iter_docs():
+        yield literal.Row(
+            docnum,
+            stored.get("text", ""),
+            f"{stored.get('source', '')}\x1f{stored.get('doc_id', '')}",
+            stored.get("title", ""),
+            stored.get("issuer", ""),
+            stored.get("date", ""),
+        )
+
+
+def _rebuild(
+    folder: Path, paths: list[Path] | None, progress: Progress | None, started: float
+) -> IndexReport:
+    """Build a new index beside the old one and swap it in: the old one stays searchable until
+    the new one is complete, and survives any failure."""
+    roots = paths
+    if not roots:
+        try:
+            old = Manifest.load(folder)
+        except IndexCorrupt:
+            old = None
+        roots = [Path(r) for r in old.roots] if old and old.roots else [_default_root()]
+    staging = folder.with_name(folder.name + ".rebuild")
+    shutil.rmtree(staging, ignore_errors=True)
+    try:
+        report = update(staging, roots, False, progress)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    retired = folder.with_name(folder.name + ".old")
+    shutil.rmtree(retired, ignore_errors=True)
+    if folder.exists():
+        if (folder / "README.md").exists():
+            shutil.copy2(folder / "README.md", staging / "README.md")
+        os.rename(folder, retired)
+    os.rename(staging, folder)
+    shutil.rmtree(retired, ignore_errors=True)
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def open_index(folder: Path) -> tuple[Any, Manifest]:
+    """Open an existing index for searching, or say how to build it."""
+    from whoosh import index as windex
+
+    manifest = Manifest.load(folder)
+    if manifest is None or not windex.exists_in(str(folder), INDEX_NAME):
+        raise IndexNotFound(
+            f"no index at {folder}",
+            f"build it: govsearch index PATH --index {folder}",
+        )
+    check_compatible(manifest, folder)
+    try:
+        return windex.open_dir(str(folder), INDEX_NAME, readonly=True), manifest
+    except Exception as exc:  # damaged or truncated files
+        raise IndexCorrupt(
+            f"the index at {folder} cannot be opened ({type(exc).__name__}: {exc})",
+            f"rebuild it: govsearch index --rebuild --index {folder}",
+        ) from exc

@@ -1,0 +1,73 @@
+"""The data that crosses module boundaries: plain frozen dataclasses, no package imports."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Document:
+    """One announcement: a file, or one record of a JSON Lines dump."""
+
+    doc_id: str
+    path: str
+    title: str = ""
+    date: str = ""
+    issuer: str = ""
+    doc_number: str = ""
+    url: str = ""
+    fmt: str = "txt"
+
+
+@dataclass(frozen=True)
+class Passage:
+    """One paragraph of a document with its exact source location.
+
+    ``line``..``end_line`` are 1-based lines of the source file (a JSON Lines record: the
+    record's line; a PDF: the page).  ``headings`` is the section path above the paragraph.
+    ``joins`` holds ``(offset, line)`` for each source line joined into ``text`` after the first.
+    """
+
+    doc_id: str
+    paragraph: int
+    line: int
+    end_line: int
+    text: str
+    headings: tuple[str, ...] = ()
+    joins: tuple[tuple[int, int], ...] = ()
+
+    def line_at(self, offset: int) -> int:
+        """The source line on which the character at ``offset`` of ``text`` stands."""
+        line = self.line
+        for join_offset, join_line in self.joins:
+            if join_offset <= offset:
+                line = join_line
+        return line
+
+
+@dataclass(frozen=True)
+class Span:
+    """A highlighted match: half-open ``[start, end)`` code-point offsets into a text."""
+
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A ranked passage with its document's metadata and the highlighted spans."""
+
+    rank: int
+    score: float
+    document: Document
+    passage: Passage
+    spans: tuple[Span, ...] = ()
+    partial: bool = False
+    matched: tuple[str, ...] = field(default=())
+
+    @property
+    def location(self) -> str:
+        """``path:line`` as printed (``path:pN`` for a PDF page)."""
+        if self.document.fmt == "pdf":
+            return f"{self.document.path}:p{self.passage.line}"
+        return f"{self.document.path}:{self.passage.line}"

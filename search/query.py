@@ -1,0 +1,275 @@
+"""User text → query tree.  Never opens an index.
+
+Syntax: keywords separated by spaces are ANDed; ``"exact text"``; ``OR`` (or ``|``); ``NOT``
+or ``-word``; parentheses; ``title:``, ``issuer:`` and ``date:`` fields.  Dates:
+``date:2023``, ``date:2023-06``, ``date:2023-01-01..2023-06-30``, ``date:>=2023-03``,
+``date:<2024``.  A malformed query raises ``BadQuery`` pointing at the problem.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from dataclasses import dataclass
+
+from search.analysis import normalize
+from search.errors import BadQuery
+
+FIELDS = ("title", "issuer", "date", "text")
+_QUOTES = {'"': '"', "“": "”", "「": "」", "『": "』"}
+_TOKEN = re.compile(r"\s+|[()（）]|[\"“「『]|[^\s()（）\"“「『]+")
+
+
+@dataclass(frozen=True)
+class Term:
+    """A keyword or quoted phrase (normalised), matched literally in ``field``."""
+
+    text: str
+    field: str = "text"
+    phrase: bool = False
+
+
+@dataclass(frozen=True)
+class DateRange:
+    low: str  # inclusive ISO date, "" for open
+    high: str
+
+
+@dataclass(frozen=True)
+class And:
+    children: tuple[Node, ...]
+
+
+@dataclass(frozen=True)
+class Or:
+    children: tuple[Node, ...]
+
+
+@dataclass(frozen=True)
+class Not:
+    child: Node
+
+
+Node = Term | DateRange | And | Or | Not
+
+
+@dataclass(frozen=True)
+class _Tok:
+    kind: str  # word, phrase, open, close, or, not
+    text: str
+    at: int
+
+
+def _lex(text: str) -> list[_Tok]:
+    toks: list[_Tok] = []
+    i = 0
+    while i < len(text):
+        ch = text[i]
+        if ch.isspace():
+            i += 1
+        elif ch in "(（":
+            toks.append(_Tok("open", ch, i))
+            i += 1
+        elif ch in ")）":
+            toks.append(_Tok("close", ch, i))
+            i += 1
+        elif ch in _QUOTES:
+            end = text.find(_QUOTES[ch], i + 1)
+            if end < 0:
+                raise BadQuery(f"unbalanced quote at character {i + 1}: {text}", "close the quote")
+            toks.append(_Tok("phrase", text[i + 1 : end], i))
+            i = end + 1
+        else:
+            match = re.compile(r"[^\s()（）\"“「『]+").match(text, i)
+            assert match is not None
+            word = match.group(0)
+            i = match.end()
+            if word in ("OR", "|"):
+                toks.append(_Tok("or", word, match.start()))
+            elif word in ("AND", "&"):
+                continue
+            elif word == "NOT":
+                toks.append(_Tok("not", word, match.start()))
+            elif word.startswith("-") and len(word) > 1:
+                toks.append(_Tok("not", "-", match.start()))
+                toks.append(_Tok("word", word[1:], match.start() + 1))
+            elif word.endswith(":") and i < len(text) and text[i] in _QUOTES:
+                end = text.find(_QUOTES[text[i]], i + 1)
+                if end < 0:
+                    raise BadQuery(
+                        f"unbalanced quote at character {i + 1}: {text}", "close the quote"
+                    )
+                toks.append(
+                    _Tok("fieldphrase", word[:-1] + "\x00" + text[i + 1 : end], match.start())
+                )
+                i = end + 1
+            else:
+                toks.append(_Tok("word", word, match.start()))
+    return toks
+
+
+class _Parser:
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.toks = _lex(text)
+        self.i = 0
+
+    def _peek(self) -> _Tok | None:
+        return self.toks[self.i] if self.i < len(self.toks) else None
+
+    def _fail(self, what: str, tok: _Tok | None) -> BadQuery:
+        where = f" at character {tok.at + 1}" if tok else " at the end"
+        return BadQuery(
+            f"{what}{where}: {self.text}", "see 'govsearch search --help' for the syntax"
+        )
+
+    def parse(self) -> Node:
+        node = self._or()
+        tok = self._peek()
+        if tok is not None:
+            raise self._fail("unbalanced ')'" if tok.kind == "close" else "unexpected text", tok)
+        return node
+
+    def _or(self) -> Node:
+        children = [self._and()]
+        while (tok := self._peek()) is not None and tok.kind == "or":
+            self.i += 1
+            if self._peek() is None or self._peek().kind in ("or", "close"):  # type: ignore[union-attr]
+                raise self._fail("OR needs a keyword on both sides", tok)
+            children.append(self._and())
+        return children[0] if len(children) == 1 else Or(tuple(children))
+
+    def _and(self) -> Node:
+        children: list[Node] = []
+        while (tok := self._peek()) is not None and tok.kind not in ("or", "close"):
+            children.append(self._unary())
+        if not children:
+            raise self._fail("a keyword is missing", self._peek())
+        return children[0] if len(children) == 1 else And(tuple(children))
+
+    def _unary(self) -> Node:
+        tok = self._peek()
+        assert tok is not None
+        if tok.kind == "not":
+            self.i += 1
+            following = self._peek()
+            if following is None or following.kind in ("or", "close", "not"):
+                raise self._fail("NOT needs a keyword after it", tok)
+            return Not(self._unary())
+        if tok.kind == "open":
+            self.i += 1
+            node = self._or()
+            close = self._peek()
+            if close is None or close.kind != "close":
+                raise self._fail("unbalanced '('", tok)
+            self.i += 1
+            return node
+        self.i += 1
+        if tok.kind == "phrase":
+            return self._term(tok.text, "text", True, tok)
+        if tok.kind == "fieldphrase":
+            name, _, value = tok.text.partition("\x00")
+            return self._field(name, value, True, tok)
+        name, colon, value = tok.text.partition(":")
+        if colon and name.lower() in FIELDS:
+            return self._field(name.lower(), value, False, tok)
+        if colon and name.isascii() and name.isalpha() and value:
+            raise self._fail(f"unknown field '{name}:' (fields: title, issuer, date)", tok)
+        return self._term(tok.text, "text", False, tok)
+
+    def _field(self, name: str, value: str, phrase: bool, tok: _Tok) -> Node:
+        name = name.lower()
+        if name not in FIELDS:
+            raise self._fail(f"unknown field '{name}:' (fields: title, issuer, date)", tok)
+        if name == "date":
+            return parse_dates(value, self.text)
+        return self._term(value, name, phrase, tok)
+
+    def _term(self, text: str, field: str, phrase: bool, tok: _Tok) -> Term:
+        norm = normalize(text).strip()
+        if not norm:
+            raise self._fail("empty keyword", tok)
+        return Term(norm, field, phrase)
+
+
+def parse(text: str) -> Node:
+    """Parse query text into a tree, or raise BadQuery."""
+    if not text or not text.strip():
+        raise BadQuery("the query is empty", 'give keywords, e.g. govsearch search "促消费"')
+    return _Parser(text).parse()
+
+
+_PARTIAL_DATE = re.compile(r"^(\d{4})(?:[-/.年](\d{1,2}))?(?:[-/.月](\d{1,2}))?日?$")
+
+
+def _bound(value: str, high: bool, query: str) -> str:
+    if not value:
+        return ""
+    match = _PARTIAL_DATE.match(value.strip())
+    if not match:
+        raise BadQuery(
+            f"bad date '{value}' in: {query}", "write dates as 2023, 2023-06 or 2023-06-04"
+        )
+    year, month, day = int(match.group(1)), match.group(2), match.group(3)
+    m = int(month) if month else (12 if high else 1)
+    if not 1 <= m <= 12:
+        raise BadQuery(f"bad month in date '{value}'", "months run from 1 to 12")
+    last = calendar.monthrange(year, m)[1]
+    d = int(day) if day else (last if high else 1)
+    if not 1 <= d <= last:
+        raise BadQuery(f"bad day in date '{value}'", f"{year}-{m:02d} has {last} days")
+    return f"{year:04d}-{m:02d}-{d:02d}"
+
+
+def parse_dates(value: str, query: str = "") -> DateRange:
+    """``2023``, ``2023-06``, ``A..B``, ``>=A``, ``>A``, ``<=B``, ``<B`` → an inclusive range."""
+    query = query or value
+    value = value.strip()
+    for op in (">=", "<=", ">", "<"):
+        if value.startswith(op):
+            rest = value[len(op) :]
+            if op == ">=":
+                return DateRange(_bound(rest, False, query), "")
+            if op == "<=":
+                return DateRange("", _bound(rest, True, query))
+            if op == ">":
+                return DateRange(_after(_bound(rest, True, query)), "")
+            return DateRange("", _before(_bound(rest, False, query)))
+    if ".." in value:
+        low, _, high = value.partition("..")
+        if not low and not high:
+            raise BadQuery(f"empty date range in: {query}", "write date:2023-01..2023-06")
+        return DateRange(_bound(low, False, query), _bound(high, True, query))
+    if not value:
+        raise BadQuery(f"empty date in: {query}", "write date:2023 or date:2023-06")
+    return DateRange(_bound(value, False, query), _bound(value, True, query))
+
+
+def _after(iso: str) -> str:
+    import datetime as dt
+
+    return (dt.date.fromisoformat(iso) + dt.timedelta(days=1)).isoformat()
+
+
+def _before(iso: str) -> str:
+    import datetime as dt
+
+    return (dt.date.fromisoformat(iso) - dt.timedelta(days=1)).isoformat()
+
+
+def positive_terms(node: Node) -> list[Term]:
+    """The terms that make a passage match (not under NOT), in query order, distinct."""
+    out: dict[Term, None] = {}
+
+    def walk(n: Node, negated: bool) -> None:
+        if isinstance(n, Term):
+            if not negated:
+                out.setdefault(n, None)
+        elif isinstance(n, Not):
+            walk(n.child, not negated)
+        elif isinstance(n, And | Or):
+            for child in n.children:
+                walk(child, negated)
+
+    walk(node, False)
+    return list(out)

@@ -1,0 +1,392 @@
+"""Running queries: literal matching decides what matches, BM25F over jieba words ranks it.
+
+One ``Searcher`` keeps the index open for any number of queries (a batch).  A passage matches
+a keyword when its normalised text contains the keyword as written — whatever jieba did with
+it — so recall never depends on segmentation.  Ranking, best first:
+
+1. passages that match the whole query before partial matches (the relaxed fallback);
+2. passages that contain all keywords written together before those with them scattered;
+3. BM25F over the jieba words of the query in text, title and headings, plus a small score
+   for every keyword present literally, plus a proximity bonus;
+4. ties: index order (file order, then paragraph).
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from search import analysis, query
+from search.errors import IndexCorrupt, IndexLocked
+from search.indexing import INDEX_NAME, IndexReport, open_index
+from search.literal import LiteralIndex
+from search.models import Document, Hit, Passage
+from search.snippets import match_spans
+
+PAGE = 10
+PROXIMITY_POOL = 200
+_STOP = frozenset(
+    """的 了 是 在 和 与 及 或 吗 呢 吧 啊 么 什么 怎么 怎样 如何 为什么 哪些 哪个 谁 可以 能 能否
+    是否 有 没有 要 会 应该 需要 一个 这个 那个 这 那 我 你 他 她 我们 他们 被 把 对 就 都 也
+    还 又 将 并 等 个 之 其 所 以 而 但 如果 因为 所以 怎么办""".split()
+)
+
+
+@dataclass(frozen=True)
+class Options:
+    limit: int = PAGE  # 0 = all
+    issuer: str = ""
+    since: str = ""
+    until: str = ""
+    sort: str = "relevance"
+    per_doc: int = 3  # 0 = no limit
+    strict: bool = False
+
+
+@dataclass(frozen=True)
+class Result:
+    hits: list[Hit]
+    total: int  # matching passages, partial ones included
+    strict_total: int
+
+
+class Searcher:
+    """An open index: Whoosh for ranking, the literal index for matching."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.ix, self.manifest = open_index(folder)
+        self.searcher = self.ix.searcher()
+        generation = self.searcher.reader().generation()
+        self.literal = _open_literal(folder, generation)
+        self.n = max(1, self.searcher.doc_count())
+
+    def close(self) -> None:
+        self.literal.close()
+        self.searcher.close()
+
+    def __enter__(self) -> Searcher:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # --- matching ----------------------------------------------------------------------------
+
+    def _match(self, node: query.Node) -> np.ndarray:
+        lit = self.literal
+        if isinstance(node, query.Term):
+            if node.field == "text":
+                return lit.matches(node.text)
+            return lit.documents_where(1 if node.field == "title" else 2, node.text)
+        if isinstance(node, query.DateRange):
+            dates = lit.dates()
+            mask = dates > 0
+            if node.low:
+                mask &= dates >= int(node.low.replace("-", ""))
+            if node.high:
+                mask &= dates <= int(node.high.replace("-", ""))
+            return np.flatnonzero(mask).astype(np.int64)
+        if isinstance(node, query.Not):
+            return np.setdiff1d(lit.live(), self._match(node.child), assume_unique=True)
+        if isinstance(node, query.Or):
+            sets = [self._match(c) for c in node.children]
+            return np.unique(np.concatenate(sets)) if sets else np.zeros(0, np.int64)
+        positives = [c for c in node.children if not isinstance(c, query.Not)]
+        negatives = [c.child for c in node.children if isinstance(c, query.Not)]
+        result: np.ndarray = self._match(positives[0]) if positives else lit.live()
+        for child in positives[1:]:
+            if not len(result):
+                break
+            result = np.intersect1d(result, self._match(child), assume_unique=True)
+        for negative in negatives:
+            if not len(result):
+                break
+            result = np.setdiff1d(result, self._match(negative), assume_unique=True)
+        return result
+
+    # --- ranking -----------------------------------------------------------------------------
+
+    def _bm25(self, words: list[str], candidates: np.ndarray) -> dict[int, float]:
+        if not words or not len(candidates):
+            return {}
+        from whoosh import query as wq
+
+        terms = [wq.Term(field, word) for word in words for field in ("text", "title", "headings")]
+        allowed = set(candidates.tolist())
+        results = self.searcher.search(wq.Or(terms), limit=None, filter=allowed)
+        return {hit.docnum: hit.score for hit in results}
+
+    def _literal_score(self, terms: list[str], candidates: np.ndarray) -> np.ndarray:
+        score = np.zeros(len(candidates))
+        for term in terms:
+            present = self.literal.matches(term)
+            if not len(present):
+                continue
+            idf = math.log(1 + self.n / len(present))
+            score += 0.2 * idf * np.isin(candidates, present, assume_unique=True)
+        return score
+
+    def _order(
+        self, candidates: np.ndarray, terms: list[str], words: list[str], tier: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Candidates sorted best first, and their scores."""
+        bm25 = self._bm25(words, candidates)
+        score = (
+            np.array([bm25.get(d, 0.0) for d in candidates.tolist()])
+            if len(candidates)
+            else np.zeros(0)
+        )
+        score = score + self._literal_score(terms, candidates)
+        if len(terms) > 1:
+            together = self.literal.matches(_joined(terms))
+            tier = tier * 2 + np.isin(candidates, together, assume_unique=True)
+            score = self._proximity(candidates, terms, tier, score)
+        order = np.lexsort((candidates, -score, -tier))
+        return candidates[order], score[order]
+
+    def _proximity(
+        self, candidates: np.ndarray, terms: list[str], tier: np.ndarray, score: np.ndarray
+    ) -> np.ndarray:
+        pool = np.lexsort((candidates, -score, -tier))[:PROXIMITY_POOL]
+        out = score.copy()
+        for i in pool.tolist():
+            gap = _min_window(self.literal.text(int(candidates[i])), terms)
+            if gap is not None:
+                out[i] += 1.0 / (1.0 + gap / 8.0)
+        return out
+
+    # --- the query -----------------------------------------------------------------------------
+
+    def search(self, text: str, options: Options = Options()) -> Result:
+        node = query.parse(text)
+        filters = _filters(options)
+        full = query.And((node, *filters)) if filters else node
+        strict = self._match(full)
+        terms = [t.text for t in query.positive_terms(node) if t.field == "text"]
+        words = _ranking_words(terms)
+        want = options.limit or PAGE
+        candidates, tiers = strict, np.ones(len(strict), dtype=np.int64)
+        relaxed: list[str] = []
+        if len(strict) < want and not options.strict:
+            relaxed, kept = _relaxable_units(node)
+            if relaxed:
+                extra = self._relaxed(relaxed, filters + kept, strict)
+                candidates = np.concatenate([strict, extra])
+                tiers = np.concatenate([tiers, np.zeros(len(extra), dtype=np.int64)])
+                words = list(dict.fromkeys(words + relaxed))
+        ordered, scores = self._order(candidates, terms, words, tiers)
+        partial = set(candidates[len(strict) :].tolist())
+        ordered_list = _per_doc(ordered.tolist(), self.literal, options.per_doc, want)
+        if options.sort == "date":
+            dates = self.literal.dates()
+            ordered_list.sort(key=lambda d: (d not in partial, int(dates[d])), reverse=True)
+        score_of = dict(zip(ordered.tolist(), scores.tolist(), strict=True))
+        chosen = ordered_list if not options.limit else ordered_list[: options.limit]
+        highlight = terms + relaxed
+        hits = [
+            self._hit(rank, docnum, score_of[docnum], highlight, docnum in partial)
+            for rank, docnum in enumerate(chosen, 1)
+        ]
+        return Result(hits, len(candidates), len(strict))
+
+    def _relaxed(
+        self, units: list[str], filters: list[query.Node], strict: np.ndarray
+    ) -> np.ndarray:
+        sets = [self.literal.matches(u) for u in units]
+        sets = [s for s in sets if len(s)]
+        if not sets:
+            return np.zeros(0, dtype=np.int64)
+        union = np.unique(np.concatenate(sets))
+        for f in filters:
+            union = np.intersect1d(union, self._match(f), assume_unique=True)
+        return np.setdiff1d(union, strict, assume_unique=True)
+
+    def _hit(self, rank: int, docnum: int, score: float, terms: list[str], partial: bool) -> Hit:
+        stored = self.searcher.stored_fields(docnum)
+        document = Document(
+            stored["doc_id"],
+            stored["path"],
+            stored.get("title", ""),
+            stored.get("date", ""),
+            stored.get("issuer", ""),
+            stored.get("doc_number", ""),
+            stored.get("url", ""),
+            stored.get("fmt", "txt"),
+        )
+        headings = tuple(h for h in stored.get("headings", "").split("\n") if h)
+        passage = Passage(
+            stored["doc_id"],
+            stored["paragraph"],
+            stored["line"],
+            stored["end_line"],
+            stored["text"],
+            headings,
+            tuple(tuple(j) for j in stored.get("joins", ())),
+        )
+        norm = self.literal.text(docnum)
+        spans = match_spans(norm, terms)
+        matched = tuple(t for t in terms if t in norm)
+        return Hit(rank, round(score, 4), document, passage, spans, partial, matched)
+
+    def document_passages(self, doc_id: str) -> list[Passage]:
+        """Every passage of a document, in order (for ``show``)."""
+        from whoosh import query as wq
+
+        found = self.searcher.search(wq.Term("doc_id", doc_id), limit=None)
+        out = []
+        for hit in found:
+            stored = hit.fields()
+            out.append(
+                Passage(
+                    stored["doc_id"],
+                    stored["paragraph"],
+                    stored["line"],
+                    stored["end_line"],
+                    stored["text"],
+                    tuple(h for h in stored.get("headings", "").split("\n") if h),
+                )
+            )
+        return sorted(out, key=lambda p: p.paragraph)
+
+
+def _open_literal(folder: Path, generation: int) -> LiteralIndex:
+    path = folder / f"literal-{generation}"
+    deadline = time.monotonic() + 60
+    while not path.exists():
+        if time.monotonic() > deadline:
+            raise IndexLocked(
+                f"the index at {folder} is being updated and its literal part is not ready",
+                "wait for the update to finish, or run: govsearch index",
+            )
+        if not _writer_running(folder):
+            _heal(folder)
+            if path.exists():
+                break
+        time.sleep(0.2)
+    try:
+        return LiteralIndex(path)
+    except (OSError, ValueError) as exc:
+        raise IndexCorrupt(
+            f"the index at {folder} is damaged ({exc})",
+            f"rebuild it: govsearch index --rebuild --index {folder}",
+        ) from exc
+
+
+def _writer_running(folder: Path) -> bool:
+    from whoosh import index as windex
+
+    ix = windex.open_dir(str(folder), INDEX_NAME, readonly=True)
+    lock = ix.storage.lock(INDEX_NAME + "_WRITELOCK")
+    if lock.acquire(blocking=False):
+        lock.release()
+        return False
+    return True
+
+
+def _heal(folder: Path) -> None:
+    """An update was interrupted after its Whoosh commit: finish its derived files."""
+    from search.indexing import _finish
+
+    ix, manifest = open_index(folder)
+    _finish(ix, folder, manifest, IndexReport())
+
+
+def _filters(options: Options) -> list[query.Node]:
+    out: list[query.Node] = []
+    if options.issuer:
+        out.append(query.Term(analysis.normalize(options.issuer).strip(), "issuer"))
+    if options.since or options.until:
+        low = query.parse_dates(options.since).low if options.since else ""
+        high = query.parse_dates(options.until).high if options.until else ""
+        out.append(query.DateRange(low, high))
+    return out
+
+
+def _ranking_words(terms: list[str]) -> list[str]:
+    words: dict[str, None] = {}
+    for term in terms:
+        for word in analysis.query_words(term):
+            words.setdefault(word, None)
+        words.setdefault(term, None)
+    return list(words)
+
+
+def _relaxable_units(node: query.Node) -> tuple[list[str], list[query.Node]]:
+    """The jieba words of a plain keyword query and the field filters beside them.
+
+    No relaxation (``[]``) when the query holds a phrase, OR or NOT.  Words of one character
+    and bare numbers are dropped, and so are question words: they would match nearly everything.
+    """
+    parts = node.children if isinstance(node, query.And) else (node,)
+    units: dict[str, None] = {}
+    filters: list[query.Node] = []
+    for part in parts:
+        if isinstance(part, query.Term) and part.field == "text":
+            if part.phrase:
+                return [], []
+            for word in analysis.query_words(part.text):
+                if len(word) > 1 and not word.isdigit() and word not in _STOP:
+                    units.setdefault(word, None)
+        elif isinstance(part, query.Term | query.DateRange):
+            filters.append(part)
+        else:
+            return [], []
+    return list(units), filters
+
+
+def _joined(terms: list[str]) -> str:
+    out = terms[0]
+    for term in terms[1:]:
+        sep = " " if out[-1].isascii() and out[-1].isalnum() and term[0].isascii() else ""
+        out += sep + term
+    return out
+
+
+def _min_window(text: str, terms: list[str]) -> int | None:
+    """The shortest stretch of ``text`` holding every term, in characters beyond the terms."""
+    events: list[tuple[int, int]] = []
+    for k, term in enumerate(terms):
+        start = text.find(term)
+        while start >= 0:
+            events.append((start, k))
+            start = text.find(term, start + 1)
+    if len({k for _, k in events}) < len(terms):
+        return None
+    events.sort()
+    best: int | None = None
+    count: dict[int, int] = {}
+    left = 0
+    for pos, k in events:
+        count[k] = count.get(k, 0) + 1
+        while len(count) == len(terms):
+            lpos, lk = events[left]
+            width = pos + len(terms[k]) - lpos
+            best = width if best is None else min(best, width)
+            count[lk] -= 1
+            if not count[lk]:
+                del count[lk]
+            left += 1
+    return None if best is None else max(0, best - sum(len(t) for t in terms))
+
+
+def _per_doc(order: list[int], lit: LiteralIndex, cap: int, page: int) -> list[int]:
+    """At most ``cap`` passages of one document on the first page; the rest keep their order."""
+    if not cap:
+        return order
+    doc_of = lit.docinfo
+    first: list[int] = []
+    rest: list[int] = []
+    seen: dict[int, int] = {}
+    for docnum in order:
+        doc = int(doc_of[docnum, 0])
+        if len(first) < page and seen.get(doc, 0) < cap:
+            seen[doc] = seen.get(doc, 0) + 1
+            first.append(docnum)
+        else:
+            rest.append(docnum)
+    return first + rest

@@ -1,0 +1,80 @@
+"""Incremental updates by content hash, rebuilds, fingerprints, bad input."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from search import analysis
+from search.errors import IndexNotFound, IndexOutdated
+from search.indexing import Manifest, update
+from search.searching import Options, Searcher
+
+
+def _ids(folder: Path, text: str) -> list[str]:
+    with Searcher(folder) as searcher:
+        return [h.document.doc_id for h in searcher.search(text, Options(limit=0, per_doc=0)).hits]
+
+
+def test_add_change_delete_touch_only_those(fresh: tuple[Path, Path]) -> None:
+    corpus, folder = fresh
+    first = update(folder, [corpus])
+    assert (first.added, first.changed, first.removed, first.unchanged) == (4, 0, 0, 0)
+    assert (first.documents, first.passages) == (5, 27)
+
+    again = update(folder)
+    assert (again.added, again.changed, again.removed, again.unchanged) == (0, 0, 0, 4)
+
+    (corpus / "new.txt").write_text("关于航天产业的通知\n\n支持商业航天发展。\n", encoding="utf-8")
+    (corpus / "broken.txt").write_text("以旧换新政策延续。\n", encoding="utf-8")
+    (corpus / "news.jsonl").unlink()
+    report = update(folder)
+    assert (report.added, report.changed, report.removed, report.unchanged) == (1, 1, 1, 2)
+    assert _ids(folder, "航天") == ["corpus/new.txt", "corpus/new.txt"]
+    assert _ids(folder, "以旧换新") == ["corpus/broken.txt"]
+    assert _ids(folder, "国务院") == []
+
+
+def test_touched_but_identical_file_is_unchanged(fresh: tuple[Path, Path]) -> None:
+    corpus, folder = fresh
+    update(folder, [corpus])
+    path = corpus / "pages.md"
+    os.utime(path, ns=(1, 1))
+    report = update(folder)
+    assert (report.changed, report.unchanged) == (0, 4)
+
+
+def test_unreadable_file_is_reported_and_rest_indexed(fresh: tuple[Path, Path]) -> None:
+    corpus, folder = fresh
+    (corpus / "bin.txt").write_bytes(b"\x00\x01\x02")
+    report = update(folder, [corpus])
+    assert report.added == 4
+    assert report.failed == ["corpus/bin.txt: binary file, skipped"]
+    assert not report.indexed_nothing
+
+
+def test_nothing_indexable_is_reported(tmp_path: Path) -> None:
+    (tmp_path / "bin.txt").write_bytes(b"\x00\x01")
+    report = update(tmp_path / "index", [tmp_path / "bin.txt"])
+    assert report.indexed_nothing
+
+
+def test_changed_dictionary_marks_index_outdated(fresh: tuple[Path, Path], tmp_path: Path) -> None:
+    corpus, folder = fresh
+    update(folder, [corpus])
+    userdict = tmp_path / "dict.txt"
+    userdict.write_text("便民生活 100 n\n", encoding="utf-8")
+    analysis.configure("rjieba", userdict)
+    with pytest.raises(IndexOutdated, match="rebuild"):
+        Searcher(folder)
+    report = update(folder, rebuild=True)
+    assert report.added == 4
+    manifest = Manifest.load(folder)
+    assert manifest is not None and manifest.fingerprint["userdict"] == str(userdict)
+
+
+def test_missing_index(tmp_path: Path) -> None:
+    with pytest.raises(IndexNotFound, match="govsearch index"):
+        Searcher(tmp_path / "none")

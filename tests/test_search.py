@@ -1,0 +1,112 @@
+"""Searching the test corpus: which passages, in which order, which highlighted characters."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from search.errors import BadQuery
+from search.searching import Options, Searcher
+
+
+def _run(folder: Path, text: str, **options: object) -> list[tuple[str, int, bool, list[str]]]:
+    with Searcher(folder) as searcher:
+        result = searcher.search(text, Options(**options))  # type: ignore[arg-type]
+    return [
+        (
+            h.document.doc_id,
+            h.passage.paragraph,
+            h.partial,
+            [h.passage.text[s.start : s.end] for s in h.spans],
+        )
+        for h in result.hits
+    ]
+
+
+def test_keyword_inside_longer_jieba_word_is_found(built: Path) -> None:
+    # jieba keeps 促消费 as one word; 消费 must still find it, highlighted exactly.
+    hits = _run(built, "消费", limit=0, per_doc=0)
+    assert ("news-001", 2, False, ["消费"]) in hits
+    assert len(hits) == 8
+
+
+def test_single_character_and_mixed_latin_digits(built: Path) -> None:
+    assert _run(built, "灯") == [("corpus/gbk_notice.txt", 5, False, ["灯"])]
+    assert _run(built, "5g") == [("corpus/broken.txt", 4, False, ["5G"])]
+    assert _run(built, "3折") == [("news-002", 1, False, ["3折"])]
+
+
+def test_match_across_a_joined_line_break(built: Path) -> None:
+    assert _run(built, "带动销售额", strict=True) == [
+        ("corpus/broken.txt", 3, False, ["带动销售额"])
+    ]
+
+
+def test_all_keywords_required_and_together_ranks_first(built: Path) -> None:
+    hits = _run(built, "新三样 出口", strict=True)
+    assert hits == [
+        ("corpus/pages.md", 1, False, ["新三样出口"]),
+        ("corpus/pages.md", 3, False, ["出口", "新三样", "出口"]),
+    ]
+
+
+def test_traditional_query_finds_simplified_text(built: Path) -> None:
+    assert _run(built, "國務院 會議", strict=True) == [
+        ("news-001", 1, False, ["国务院", "国务院", "会议"])
+    ]
+
+
+def test_or_not_phrase_and_fields(built: Path) -> None:
+    assert [h[:2] for h in _run(built, "辽洽会 OR 夜间消费节")] == [
+        ("corpus/gbk_notice.txt", 6),
+        ("corpus/pages.md", 5),
+    ]
+    assert [h[:2] for h in _run(built, "夜经济 -首店")] == [
+        ("corpus/gbk_notice.txt", 2),
+        ("corpus/gbk_notice.txt", 5),
+    ]
+    assert _run(built, '"品牌消费"') == [("news-002", 2, False, ["品牌消费"])]
+    assert [h[:2] for h in _run(built, "title:以旧换新 消费", strict=True)] == [
+        ("corpus/broken.txt", 4),
+        ("corpus/broken.txt", 3),
+    ]
+    assert [h[:2] for h in _run(built, "消费 issuer:商务部")] == [("news-002", 2), ("news-002", 1)]
+
+
+def test_dates_and_sort(built: Path) -> None:
+    assert {h[0] for h in _run(built, "消费", since="2024", limit=0)} == {
+        "news-002",
+        "corpus/broken.txt",
+    }
+    assert {h[0] for h in _run(built, "消费 date:2023-07..2023-08", limit=0)} == {
+        "corpus/gbk_notice.txt",
+        "news-001",
+    }
+    dated = _run(built, "消费", sort="date", limit=0, per_doc=0)
+    assert [h[0] for h in dated][:2] == ["news-002", "news-002"]
+
+
+def test_relaxed_matches_come_after_strict_and_are_marked(built: Path) -> None:
+    hits = _run(built, "销售额增长")
+    assert hits[0] == ("corpus/broken.txt", 3, False, ["销售额增长"])
+    assert all(partial for _, _, partial, _ in hits[1:])
+    assert ("corpus/pages.md", 3, True, ["增长", "增长"]) in hits
+    assert _run(built, "销售额增长", strict=True) == [hits[0]]
+
+
+def test_per_document_cap_on_first_page(built: Path) -> None:
+    hits = _run(built, "消费", per_doc=1, limit=3)
+    assert len({h[0] for h in hits}) == 3
+
+
+@pytest.mark.parametrize(
+    "text", ["", "  ", '"open', "(a", "a)", "OR a", "a OR", "NOT", "date:2023-13", "foo:bar"]
+)
+def test_malformed_queries_are_bad_query(built: Path, text: str) -> None:
+    with pytest.raises(BadQuery):
+        _run(built, text)
+
+
+def test_no_match_is_empty(built: Path) -> None:
+    assert _run(built, "航天") == []

@@ -1,4 +1,8 @@
-"""Readers for formats other than plain text: filled in by the formats work (HTML, PDF, DOCX)."""
+"""Readers for formats other than plain text: HTML, PDF and Word (.docx).
+
+Each reader takes the file's bytes and its display name and returns its blocks and metadata,
+or raises ``UnreadableDocument``.  The modules (and their libraries) load on first use.
+"""
 
 from __future__ import annotations
 
@@ -9,5 +13,31 @@ from search.documents.meta import Metadata
 
 Reader = Callable[[bytes, str], tuple[list[Block], Metadata]]
 
-SUFFIXES: dict[str, str] = {}
-READERS: dict[str, Reader] = {}
+
+def read_html(data: bytes, name: str) -> tuple[list[Block], Metadata]:
+    from search.documents.html import read_html as read
+
+    return read(data, name)
+
+
+def read_pdf(data: bytes, name: str) -> tuple[list[Block], Metadata]:
+    from search.documents.pdf import read_pdf as read
+
+    return read(data, name)
+
+
+def read_docx(data: bytes, name: str) -> tuple[list[Block], Metadata]:
+    from search.documents.docx import read_docx as read
+
+    return read(data, name)
+
+
+SUFFIXES: dict[str, str] = {
+    ".html": "html",
+    ".htm": "html",
+    ".xhtml": "html",
+    ".shtml": "html",
+    ".pdf": "pdf",
+    ".docx": "docx",
+}
+READERS: dict[str, Reader] = {"html": read_html, "pdf": read_pdf, "docx": read_docx}

@@ -7,17 +7,29 @@ Heavy modules (Whoosh, jieba, numpy) are imported inside the commands, so ``--he
 from __future__ import annotations
 
 import os
+import signal
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any
 
 import typer
 
 from search import __version__
-from search.errors import SearchError
+from search.cli_support import (
+    Color,
+    configure,
+    console,
+    fail,
+    progress,
+    ready,
+    run_index,
+    stderr,
+    summary_line,
+    user_errors,
+)
+from search.config import index_dir as resolve
+from search.errors import BadInput
 
 app = typer.Typer(
     help="Full-text search over Chinese government announcements.",
@@ -26,18 +38,17 @@ app = typer.Typer(
     rich_markup_mode=None,
     pretty_exceptions_enable=False,
 )
-T = TypeVar("T")
-
-
-class Color(StrEnum):
-    auto = "auto"
-    always = "always"
-    never = "never"
 
 
 class Sort(StrEnum):
     relevance = "relevance"
     date = "date"
+
+
+class Format(StrEnum):
+    jsonl = "jsonl"
+    tsv = "tsv"
+    trec = "trec"
 
 
 class Engine(StrEnum):
@@ -52,8 +63,14 @@ IndexOpt = Annotated[
 ColorOpt = Annotated[
     Color, typer.Option("--color", help="Colour: auto (on a terminal), always, never.")
 ]
-EngineOpt = Annotated[
-    Engine, typer.Option("--segmenter", help="jieba engine: rjieba (fast) or jieba (reference).")
+PerDocOpt = Annotated[
+    int,
+    typer.Option(
+        "--per-doc", min=0, help="Passages of one document on the first page (0 = no limit)."
+    ),
+]
+StrictOpt = Annotated[
+    bool, typer.Option("--strict", help="Only passages matching every keyword; never relax.")
 ]
 UserdictOpt = Annotated[
     Path | None,
@@ -62,90 +79,6 @@ UserdictOpt = Annotated[
         help="Extra jieba dictionary (word [freq] [tag] per line); remembered by the index.",
     ),
 ]
-
-
-def _stderr(message: str) -> None:
-    sys.stderr.write(message.rstrip("\n") + "\n")
-    sys.stderr.flush()
-
-
-def fail(exc: SearchError) -> typer.Exit:
-    hint = f" — {exc.hint}" if exc.hint else ""
-    _stderr(f"govsearch: error: {exc.message}{hint}")
-    return typer.Exit(2)
-
-
-@contextmanager
-def user_errors() -> Iterator[None]:
-    """Turn a SearchError into one line on stderr and exit status 2."""
-    try:
-        yield
-    except SearchError as exc:
-        raise fail(exc) from None
-
-
-def console(color: Color, stderr: bool = False) -> Any:
-    from rich.console import Console
-
-    if color is Color.always:
-        return Console(force_terminal=True, highlight=False, stderr=stderr, soft_wrap=True)
-    if color is Color.never or os.environ.get("NO_COLOR"):
-        return Console(color_system=None, highlight=False, stderr=stderr, soft_wrap=True)
-    return Console(highlight=False, stderr=stderr, soft_wrap=True)
-
-
-def _configure(folder: Path, engine: Engine | None, userdict: Path | None) -> None:
-    """Analyse with what the index was built with, unless told otherwise."""
-    from search import analysis
-    from search.indexing import Manifest
-
-    manifest = Manifest.load(folder) if folder.exists() else None
-    remembered = manifest.fingerprint if manifest else {}
-    name = engine.value if engine else remembered.get("engine", "rjieba")
-    if userdict is None and remembered.get("userdict"):
-        userdict = Path(remembered["userdict"])
-    if userdict is not None and not userdict.is_file():
-        raise SearchError(f"user dictionary not found: {userdict}", "check the --userdict path")
-    analysis.configure(name, userdict)
-
-
-def _progress_callback(enabled: bool) -> tuple[Callable[[int, int, str], None] | None, Any]:
-    if not enabled:
-        return None, None
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
-
-    bar = Progress(
-        TextColumn("indexing"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("{task.description}"),
-        console=console(Color.auto, stderr=True),
-        transient=True,
-    )
-    task = bar.add_task("", total=None)
-
-    def report(done: int, total: int, name: str) -> None:
-        bar.update(task, completed=done, total=total, description=name[-40:])
-
-    return report, bar
-
-
-def run_index(folder: Path, paths: list[Path] | None, rebuild: bool) -> Any:
-    from search.indexing import update
-
-    report_cb, bar = _progress_callback(sys.stderr.isatty())
-    if bar is not None:
-        with bar:
-            return update(folder, paths, rebuild, report_cb)
-    return update(folder, paths, rebuild, None)
-
-
-def summary_line(report: Any) -> str:
-    return (
-        f"indexed: {report.added} added, {report.changed} changed, {report.removed} removed, "
-        f"{report.unchanged} unchanged, {len(report.failed)} failed — "
-        f"{report.documents} documents, {report.passages} passages in {report.seconds:.1f}s"
-    )
 
 
 @app.command()
@@ -164,29 +97,15 @@ def index(
     userdict: UserdictOpt = None,
 ) -> None:
     """Add, update and remove what changed; with no PATH, refresh the indexed collection."""
-    from search.config import index_dir as resolve
-
     folder = resolve(index_dir)
     with user_errors():
-        _configure(folder, segmenter, userdict)
+        configure(folder, segmenter.value if segmenter else None, userdict)
         report = run_index(folder, paths or None, rebuild)
     for problem in report.failed:
-        _stderr(f"govsearch: skipped {problem}")
-    _stderr(summary_line(report))
+        stderr(f"govsearch: skipped {problem}")
+    stderr(summary_line(report))
     if report.indexed_nothing:
         raise typer.Exit(2)
-
-
-def _ensure_index(folder: Path) -> None:
-    """With no index yet and ./seeds present, build it first (saying so on stderr)."""
-    from search.config import default_collection
-    from search.indexing import MANIFEST
-
-    if (folder / MANIFEST).exists() or not default_collection().is_dir():
-        return
-    _stderr(f"govsearch: no index at {folder} yet: indexing {default_collection()}/ first")
-    report = run_index(folder, [default_collection()], False)
-    _stderr(summary_line(report))
 
 
 @app.command()
@@ -200,9 +119,23 @@ def search(
     ],
     index_dir: IndexOpt = None,
     limit: Annotated[
-        int, typer.Option("-n", "--limit", min=0, help="Hits to show (0 = all).")
-    ] = 10,
+        int | None,
+        typer.Option(
+            "-n",
+            "--limit",
+            min=0,
+            show_default=False,
+            help="Hits to show (0 = all) [default: 10; with -l: all documents].",
+        ),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="JSON Lines, one hit per line.")] = False,
+    files: Annotated[
+        bool,
+        typer.Option("-l", "--files", help="Only the paths of the matching documents, best first."),
+    ] = False,
+    count: Annotated[
+        bool, typer.Option("-c", "--count", help="Only the number of matching passages.")
+    ] = False,
     issuer: Annotated[
         str, typer.Option("--issuer", help="Only documents whose issuer contains this.")
     ] = "",
@@ -216,36 +149,168 @@ def search(
     sort: Annotated[
         Sort, typer.Option("--sort", help="relevance or date (newest first).")
     ] = Sort.relevance,
-    per_doc: Annotated[
-        int,
-        typer.Option(
-            "--per-doc", min=0, help="Passages of one document on the first page (0 = no limit)."
-        ),
-    ] = 3,
-    strict: Annotated[
-        bool, typer.Option("--strict", help="Only passages matching every keyword; never relax.")
+    per_doc: PerDocOpt = 3,
+    strict: StrictOpt = False,
+    refresh: Annotated[
+        bool,
+        typer.Option("--refresh", help="Update the index from its collection before searching."),
     ] = False,
     color: ColorOpt = Color.auto,
 ) -> None:
     """Ranked passages for QUERY: location, title · issuer · date, highlighted snippet."""
-    from search.config import index_dir as resolve
-
+    if as_json + files + count > 1:
+        raise fail(BadInput("--json, -l/--files and -c/--count exclude each other", "pick one"))
     folder = resolve(index_dir)
     with user_errors():
-        _configure(folder, None, None)
-        _ensure_index(folder)
+        ready(folder, refresh, warn=", or search with --refresh")
         from search.searching import Options, Searcher
 
-        options = Options(limit, issuer, since, until, sort.value, per_doc, strict)
+        if files or count:  # every passage matching the whole query; nothing relaxed
+            options = Options(0 if files else 1, issuer, since, until, sort.value, 0, True)
+        else:
+            n = 10 if limit is None else limit
+            options = Options(n, issuer, since, until, sort.value, per_doc, strict)
         with Searcher(folder) as searcher:
             result = searcher.search(query_text, options)
+    raise typer.Exit(_write_result(result, as_json, files, count, limit, color))
+
+
+def _write_result(
+    result: Any, as_json: bool, files: bool, count: bool, limit: int | None, color: Color
+) -> int:
+    """Print a search's result as asked; its exit status."""
     from search import render
 
-    if as_json:
+    if count:
+        typer.echo(result.strict_total)
+        return 0 if result.strict_total else 1
+    if files:
+        render.write_paths(result.hits, sys.stdout, limit or 0)
+    elif as_json:
         render.write_jsonl(result.hits, sys.stdout)
     else:
         render.terminal(result.hits, console(color))
-    raise typer.Exit(0 if result.hits else 1)
+    return 0 if result.hits else 1
+
+
+@app.command()
+def batch(
+    source: Annotated[
+        str,
+        typer.Argument(metavar="[FILE|-]", help="Queries, one per line (text or JSON); - = stdin."),
+    ] = "-",
+    index_dir: IndexOpt = None,
+    fmt: Annotated[
+        Format, typer.Option("--format", help="jsonl (as search --json, plus qid), tsv, trec.")
+    ] = Format.jsonl,
+    limit: Annotated[
+        int | None,
+        typer.Option(
+            "-n",
+            "--limit",
+            min=0,
+            show_default=False,
+            help="Hits per query (0 = all) [default: 10; trec: 100 documents].",
+        ),
+    ] = None,
+    per_doc: PerDocOpt = 3,
+    strict: StrictOpt = False,
+    run_name: Annotated[
+        str, typer.Option("--run", help="Run name in the last column of trec output.")
+    ] = "govsearch",
+) -> None:
+    """Run many queries over one open index; results on stdout, bad lines on stderr."""
+    from search import batch as batching
+    from search import render
+
+    folder = resolve(index_dir)
+    trec = fmt is Format.trec
+    with user_errors():
+        if not run_name or any(ch.isspace() for ch in run_name):
+            raise BadInput(f"bad --run name {run_name!r}", "give one word, e.g. --run bm25")
+        data = _read_input(source)
+        ready(folder)
+        from search.searching import Options, Searcher
+
+        limit = (100 if trec else 10) if limit is None else limit
+        defaults = Options(limit, per_doc=1 if trec else per_doc, strict=strict)
+        items = batching.parse(data, defaults)
+        write = render.batch_writer(fmt.value, sys.stdout, run_name)
+        progress_cb, bar = progress("searching")
+        with Searcher(folder) as searcher, bar:
+            report = batching.run(searcher, items, write, _report_bad, progress_cb)
+    if report.bad:
+        stderr(f"govsearch: {report.summary()}")
+        raise typer.Exit(2)
+
+
+def _read_input(source: str) -> bytes:
+    if source == "-":
+        if sys.stdin.isatty():
+            stderr("govsearch: reading queries from standard input (end with Ctrl-D)")
+        return sys.stdin.buffer.read()
+    try:
+        return Path(source).read_bytes()
+    except OSError as exc:
+        raise BadInput(
+            f"cannot read {source}: {exc.strerror}", "give a file of queries, or - for stdin"
+        ) from exc
+
+
+def _report_bad(bad: Any) -> None:
+    stderr(f"govsearch: line {bad.line}: {bad.message}")
+
+
+@app.command()
+def stats(
+    index_dir: IndexOpt = None,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object.")] = False,
+) -> None:
+    """Documents, passages, size, last update, collection, analysis; documents by issuer
+    and by year."""
+    from search import render
+    from search.stats import collect, stats_object
+
+    folder = resolve(index_dir)
+    with user_errors():
+        configure(folder, None, None)
+        from search.searching import Searcher
+
+        with Searcher(folder) as searcher:
+            found = collect(searcher)
+    if as_json:
+        sys.stdout.write(render.json_line(stats_object(found)) + "\n")
+    else:
+        render.write_stats(found, sys.stdout)
+
+
+@app.command()
+def show(
+    location: Annotated[
+        str,
+        typer.Argument(help="A doc_id, or path:line (path:pN) as printed by search."),
+    ],
+    query_text: Annotated[
+        str, typer.Argument(metavar="[QUERY]", help="Highlight the matches of this query.")
+    ] = "",
+    index_dir: IndexOpt = None,
+    context: Annotated[
+        int, typer.Option("-C", "--context", min=0, help="Passages before and after.")
+    ] = 2,
+    color: ColorOpt = Color.auto,
+) -> None:
+    """A passage in its document, with passages around it (a doc_id: the whole document)."""
+    from search import render
+    from search.show import excerpt
+
+    folder = resolve(index_dir)
+    with user_errors():
+        ready(folder)
+        from search.searching import Searcher
+
+        with Searcher(folder) as searcher:
+            shown = excerpt(searcher, location, context, query_text)
+    render.excerpt(shown, console(color))
 
 
 def _version(value: bool) -> None:
@@ -267,10 +332,13 @@ def _root(
 
 
 def main() -> None:
-    """Entry point: the Typer app, quiet on a closed pipe."""
+    """Entry point: the Typer app.  A closed pipe (``govsearch search … | head -1``) ends it
+    quietly, as it ends cat or grep: by SIGPIPE, no traceback."""
+    if hasattr(signal, "SIGPIPE"):
+        signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     try:
         app()
-    except BrokenPipeError:
+    except BrokenPipeError:  # no SIGPIPE on this platform
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         sys.exit(0)

@@ -34,8 +34,9 @@ from search.schema import SCHEMA_VERSION, schema
 
 MANIFEST = "manifest.json"
 INDEX_NAME = "passages"
-LOCK_TIMEOUT = 30.0
+LOCK_TIMEOUT = float(os.environ.get("GOVSEARCH_LOCK_TIMEOUT", "30"))
 Progress = Callable[[int, int, str], None]
+Notice = Callable[[str], None]
 
 
 @dataclass
@@ -228,20 +229,22 @@ def update(
     paths: list[Path] | None = None,
     rebuild: bool = False,
     progress: Progress | None = None,
+    notice: Notice | None = None,
 ) -> IndexReport:
     """Bring the index at ``folder`` up to date with ``paths`` (default: its roots)."""
     started = time.perf_counter()
     if rebuild:
-        return _rebuild(folder, paths, progress, started)
+        return _rebuild(folder, paths, progress, started, notice)
     ix, manifest = _open_or_create(folder, rebuild)
     given = paths if paths else [Path(r) for r in manifest.roots] or [_default_root()]
     found = documents.find(given)
     report = IndexReport(skipped=[f"{p}: {why}" for p, why in found.skipped])
     plan = _plan(found.files, given, manifest)
     report.unchanged = plan.unchanged
-    writer = _writer(ix, folder)
+    writer = _writer(ix, folder, notice)
     try:
-        for key in plan.removed + sorted(plan.changed):
+        # Every file read is deleted first: an interrupted run may have committed it already.
+        for key in plan.removed + [str(p) for p in plan.read]:
             writer.delete_by_term("source", key)
         for key in plan.removed:
             del manifest.files[key]
@@ -266,11 +269,17 @@ def _default_root() -> Path:
     return default_collection()
 
 
-def _writer(ix: Any, folder: Path) -> Any:
+def _writer(ix: Any, folder: Path, notice: Notice | None) -> Any:
+    """A writer; when another process holds the lock, say so and wait for it a while."""
     from whoosh.index import LockError
 
     try:
-        return ix.writer(timeout=LOCK_TIMEOUT, limitmb=256)
+        return ix.writer(timeout=0.0, limitmb=256)
+    except LockError:
+        if notice:
+            notice(f"another govsearch is updating {folder}: waiting up to {LOCK_TIMEOUT:.0f}s")
+    try:
+        return ix.writer(timeout=LOCK_TIMEOUT, delay=0.2, limitmb=256)
     except LockError as exc:
         raise IndexLocked(
             f"another govsearch is updating the index at {folder}",
@@ -346,7 +355,11 @@ def _rows(reader: Any) -> Iterator[literal.Row]:
 
 
 def _rebuild(
-    folder: Path, paths: list[Path] | None, progress: Progress | None, started: float
+    folder: Path,
+    paths: list[Path] | None,
+    progress: Progress | None,
+    started: float,
+    notice: Notice | None,
 ) -> IndexReport:
     """Build a new index beside the old one and swap it in: the old one stays searchable until
     the new one is complete, and survives any failure."""
@@ -360,7 +373,7 @@ def _rebuild(
     staging = folder.with_name(folder.name + ".rebuild")
     shutil.rmtree(staging, ignore_errors=True)
     try:
-        report = update(staging, roots, False, progress)
+        report = update(staging, roots, False, progress, notice)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise

@@ -1,4 +1,5 @@
-"""Interchangeable readers of the same hits: terminal (Rich), JSON Lines, TSV, TREC.
+"""Interchangeable readers of the same hits: terminal (Rich), JSON Lines, TSV, TREC, paths;
+and the terminal forms of ``show`` excerpts and ``stats``.
 
 Document text is data: the terminal renderer styles ``rich.text.Text`` by offsets (never
 markup built from document text) and shows control, escape and bidi characters as inert
@@ -8,11 +9,15 @@ symbols; JSON escapes them.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
-from typing import Any, TextIO
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any, TextIO
 
 from search.models import Hit
 from search.snippets import clip, window
+
+if TYPE_CHECKING:
+    from search.show import Excerpt
+    from search.stats import Stats
 
 JSON_SCHEMA_VERSION = 1
 _BIDI = "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
@@ -117,18 +122,54 @@ def write_tsv(hits: Iterable[Hit], out: TextIO, qid: str) -> None:
         out.write("\t".join(_tsv_cell(v) for v in row) + "\n")
 
 
+def _trec_token(text: str) -> str:
+    return "".join("_" if ch.isspace() else ch for ch in inert(text)) or "_"
+
+
 def write_trec(hits: Iterable[Hit], out: TextIO, qid: str, run: str = "govsearch") -> None:
-    """One line per document (its best passage): ``qid Q0 doc_id rank score run``."""
+    """One line per document (its best passage): ``qid Q0 doc_id rank score run``.
+
+    Evaluation tools order a run by score, not by rank, so the scores written never rise with
+    the rank: a score not below the previous one (a partial hit after full ones, a tie) is
+    written 0.0001 below it.
+    """
     seen: set[str] = set()
     rank = 0
+    previous: int | None = None
     for hit in hits:
         doc_id = hit.document.doc_id
         if doc_id in seen:
             continue
         seen.add(doc_id)
         rank += 1
-        safe = "".join(ch if not ch.isspace() else "_" for ch in inert(doc_id))
-        out.write(f"{qid} Q0 {safe} {rank} {hit.score:.4f} {run}\n")
+        score = round(hit.score * 10000)
+        if previous is not None and score >= previous:
+            score = previous - 1
+        previous = score
+        out.write(f"{_trec_token(qid)} Q0 {_trec_token(doc_id)} {rank} {score / 10000:.4f} {run}\n")
+
+
+Writer = Callable[[str, list[Hit]], None]
+BATCH_FORMATS = ("jsonl", "tsv", "trec")
+
+
+def batch_writer(fmt: str, out: TextIO, run: str = "govsearch") -> Writer:
+    """A writer of each query's hits in ``fmt`` (the TSV header is written at once)."""
+    if fmt == "tsv":
+        out.write("\t".join(TSV_COLUMNS) + "\n")
+        return lambda qid, hits: write_tsv(hits, out, qid)
+    if fmt == "trec":
+        return lambda qid, hits: write_trec(hits, out, qid, run)
+    return lambda qid, hits: write_jsonl(hits, out, qid)
+
+
+def write_paths(hits: Iterable[Hit], out: TextIO, limit: int = 0) -> None:
+    """The paths of the documents hit, one per line, each once, in rank order."""
+    seen: set[str] = set()
+    for hit in hits:
+        if hit.document.path not in seen and not (limit and len(seen) >= limit):
+            seen.add(hit.document.path)
+            out.write(inert(hit.document.path) + "\n")
 
 
 def terminal(hits: list[Hit], console: Any) -> None:
@@ -168,3 +209,68 @@ def _snippet(hit: Hit, text_cls: Any) -> Any:
     if end < len(text):
         body.append("…")
     return body
+
+
+def excerpt(shown: Excerpt, console: Any) -> None:
+    """A passage in its document: a header, then ``mark line  text`` per passage, the
+    passages the location points at marked ``>``, the query's matches highlighted."""
+    from rich.text import Text
+
+    d = shown.document
+    head = Text(inert(d.path), style="bold magenta")
+    if d.doc_id != d.path:
+        head.append(f" ({inert(d.doc_id)})")
+    console.print(head)
+    info = [x for x in (d.title, d.issuer, d.date) if x]
+    if info:
+        console.print(Text(inert(" · ".join(info)), style="cyan"))
+    console.print()
+    labels = [f"p{p.line}" if d.fmt == "pdf" else str(p.line) for p in shown.passages]
+    width = max((len(label) for label in labels), default=0)
+    for passage, label, spans in zip(shown.passages, labels, shown.spans, strict=True):
+        marked = passage.paragraph in shown.marked
+        row = Text(">" if marked else " ", style="bold")
+        row.append(f" {label:>{width}}  ", style="bold magenta" if marked else "dim")
+        offset = len(row)
+        row.append(inert(passage.text))
+        for span in spans:
+            row.stylize("bold red", offset + span.start, offset + span.end)
+        console.print(row)
+
+
+def write_stats(stats: Stats, out: TextIO) -> None:
+    """``govsearch stats`` for a person: one ``name  value`` line each, then the counts."""
+    from search.config import display_path
+
+    stale = stats.out_of_date_files
+    fresh = (
+        f"no: {stale} file{'s' * (stale != 1)} changed since the last update" if stale else "yes"
+    )
+    rows = [
+        ("index", stats.index),
+        ("documents", str(stats.documents)),
+        ("passages", str(stats.passages)),
+        ("size", f"{_human_size(stats.size_bytes)} ({stats.size_bytes} bytes)"),
+        ("updated", stats.updated or "never"),
+        *(("collection", display_path(root)) for root in stats.roots),
+        ("segmenter", stats.segmenter),
+        ("dictionary", stats.dictionary + (f" + {stats.userdict}" if stats.userdict else "")),
+        ("up to date", fresh),
+    ]
+    for name, value in rows:
+        out.write(f"{name:<12}{inert(value)}\n")
+    out.write("\ndocuments by issuer\n")
+    for issuer, n in stats.by_issuer:
+        out.write(f"{n:>8}  {inert(issuer) or '(no issuer)'}\n")
+    out.write("\ndocuments by year\n")
+    for year, n in stats.by_year:
+        out.write(f"{n:>8}  {year or '(undated)'}\n")
+
+
+def _human_size(size: int) -> str:
+    value = float(size)
+    for unit in ("B", "KiB", "MiB", "GiB"):
+        if value < 1024 or unit == "GiB":
+            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
+        value /= 1024
+    return f"{size} B"

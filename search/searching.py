@@ -14,7 +14,12 @@ it — so recall never depends on segmentation.  Ranking, best first:
 from __future__ import annotations
 
 import math
+import pickle
+import struct
 import time
+import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -60,8 +65,9 @@ class Searcher:
     def __init__(self, folder: Path) -> None:
         self.folder = folder
         self.ix, self.manifest = open_index(folder)
-        self.searcher = self.ix.searcher()
-        generation = self.searcher.reader().generation()
+        with damaged(folder):
+            self.searcher = self.ix.searcher()
+            generation = self.searcher.reader().generation()
         self.literal = _open_literal(folder, generation)
         self.n = max(1, self.searcher.doc_count())
 
@@ -163,7 +169,12 @@ class Searcher:
     # --- the query -----------------------------------------------------------------------------
 
     def search(self, text: str, options: Options = Options()) -> Result:
+        """Run one query (raises BadQuery for malformed text, IndexCorrupt for damaged files)."""
         node = query.parse(text)
+        with damaged(self.folder):
+            return self._search(node, options)
+
+    def _search(self, node: query.Node, options: Options) -> Result:
         filters = _filters(options)
         full = query.And((node, *filters)) if filters else node
         strict = self._match(full)
@@ -252,6 +263,27 @@ class Searcher:
                 )
             )
         return sorted(out, key=lambda p: p.paragraph)
+
+
+@contextmanager
+def damaged(folder: Path) -> Iterator[None]:
+    """Errors from reading index files mean damaged files: say so, with the rebuild hint."""
+    try:
+        yield
+    except (
+        OSError,
+        EOFError,
+        ValueError,
+        KeyError,
+        IndexError,
+        struct.error,
+        zlib.error,
+        pickle.UnpicklingError,
+    ) as exc:
+        raise IndexCorrupt(
+            f"the index at {folder} is damaged ({type(exc).__name__}: {exc})",
+            f"rebuild it: govsearch index --rebuild --index {folder}",
+        ) from exc
 
 
 def _open_literal(folder: Path, generation: int) -> LiteralIndex:

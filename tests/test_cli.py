@@ -104,7 +104,7 @@ def test_index_command_summary_and_missing_path(fresh: tuple[Path, Path]) -> Non
     result = runner.invoke(app, ["index", str(corpus), "--index", str(folder)])
     assert result.exit_code == 0
     assert result.stderr.startswith(
-        "indexed: 4 added, 0 changed, 0 removed, 0 unchanged, 0 failed — "
+        "indexed: 4 added, 0 changed, 0 removed, 0 unchanged, 0 failed, 0 skipped — "
         "5 documents, 27 passages in "
     )
     result = runner.invoke(app, ["index", str(corpus / "missing"), "--index", str(folder)])

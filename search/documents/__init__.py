@@ -59,19 +59,40 @@ def find(paths: list[Path]) -> Found:
         if given.is_file():
             files[given.resolve()] = None
             continue
-        for root, dirs, names in os.walk(given, followlinks=False):
-            dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-            for name in sorted(names):
-                path = Path(root, name)
-                if name.startswith("."):
-                    continue
-                if not path.is_file():
-                    skipped.append((path, "not a regular file"))
-                elif suffix_format(path) is None:
-                    skipped.append((path, "unsupported file type"))
-                else:
-                    files[path.resolve()] = None
+        for path in _walk(given, skipped):
+            if suffix_format(path) is None:
+                skipped.append((path, "unsupported file type"))
+            else:
+                files[path.resolve()] = None
     return Found(sorted(files), skipped)
+
+
+def _walk(top: Path, skipped: list[tuple[Path, str]]) -> Iterator[Path]:
+    """Regular files below ``top`` in sorted order, without recursion (any depth) and without
+    following links to folders (no loops)."""
+    stack = [top]
+    while stack:
+        folder = stack.pop()
+        try:
+            entries = sorted(os.scandir(folder), key=lambda e: e.name)
+        except OSError as exc:
+            skipped.append((folder, f"cannot list folder ({exc.strerror})"))
+            continue
+        subfolders = []
+        for entry in entries:
+            if entry.name.startswith("."):
+                continue
+            path = Path(entry.path)
+            try:
+                if entry.is_dir(follow_symlinks=False):
+                    subfolders.append(path)
+                elif entry.is_file(follow_symlinks=True):
+                    yield path
+                else:
+                    skipped.append((path, "not a regular file"))
+            except OSError as exc:
+                skipped.append((path, f"cannot read ({exc.strerror})"))
+        stack.extend(reversed(subfolders))
 
 
 def read(path: Path, doc_id: str, display: str) -> Parsed:

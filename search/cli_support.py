@@ -1,0 +1,160 @@
+"""What the commands of ``cli.py`` share: consoles, stderr messages, progress bars, turning a
+``SearchError`` into exit status 2, and getting the index ready (configure, build the seed
+index, refresh it or warn that it is out of date).
+
+Like ``cli.py`` it knows Typer but neither Whoosh nor jieba; heavy modules load lazily.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager, nullcontext
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import typer
+
+from search.errors import SearchError
+
+if TYPE_CHECKING:
+    from search.indexing import IndexReport, Manifest
+
+Progress = Callable[[int, int, str], None]
+
+
+class Color(StrEnum):
+    auto = "auto"
+    always = "always"
+    never = "never"
+
+
+def stderr(message: str) -> None:
+    """One diagnostic line on stderr (results go to stdout); file names and document text in
+    it are made inert (a newline in a file name does not break the line)."""
+    from search.render import inert
+
+    sys.stderr.write(inert(message.rstrip("\n")) + "\n")
+    sys.stderr.flush()
+
+
+def fail(exc: SearchError) -> typer.Exit:
+    hint = f" — {exc.hint}" if exc.hint else ""
+    stderr(f"govsearch: error: {exc.message}{hint}")
+    return typer.Exit(2)
+
+
+@contextmanager
+def user_errors() -> Iterator[None]:
+    """Turn a SearchError into one line on stderr and exit status 2."""
+    try:
+        yield
+    except SearchError as exc:
+        raise fail(exc) from None
+
+
+def console(color: Color, stderr: bool = False) -> Any:
+    """A Rich console: colour on a terminal (``auto``) unless ``NO_COLOR`` is set; ``always``
+    and ``never`` win over both."""
+    from rich.console import Console
+
+    if color is Color.always:
+        return Console(
+            force_terminal=True, no_color=False, highlight=False, stderr=stderr, soft_wrap=True
+        )
+    if color is Color.never or os.environ.get("NO_COLOR"):
+        return Console(color_system=None, highlight=False, stderr=stderr, soft_wrap=True)
+    return Console(highlight=False, stderr=stderr, soft_wrap=True)
+
+
+def progress(label: str) -> tuple[Progress | None, AbstractContextManager[Any]]:
+    """A progress callback and the bar to run it in — on a terminal only (stderr)."""
+    if not sys.stderr.isatty():
+        return None, nullcontext()
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    bar = Progress(
+        TextColumn(label),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.description}"),
+        console=console(Color.auto, stderr=True),
+        transient=True,
+    )
+    task = bar.add_task("", total=None)
+
+    def report(done: int, total: int, name: str) -> None:
+        bar.update(task, completed=done, total=total, description=name[-40:])
+
+    return report, bar
+
+
+def configure(folder: Path, engine: str | None, userdict: Path | None) -> Manifest | None:
+    """Analyse with what the index was built with, unless told otherwise; the manifest."""
+    from search import analysis
+    from search.indexing import Manifest
+
+    manifest = Manifest.load(folder) if folder.exists() else None
+    remembered = manifest.fingerprint if manifest else {}
+    name = engine or remembered.get("engine", "rjieba")
+    if userdict is None and remembered.get("userdict"):
+        userdict = Path(remembered["userdict"])
+    if userdict is not None and not userdict.is_file():
+        raise SearchError(f"user dictionary not found: {userdict}", "check the --userdict path")
+    analysis.configure(name, userdict)
+    return manifest
+
+
+def run_index(folder: Path, paths: list[Path] | None, rebuild: bool) -> IndexReport:
+    from search.indexing import update
+
+    report, bar = progress("indexing")
+    with bar:
+        return update(
+            folder, paths, rebuild, report, notice=lambda text: stderr(f"govsearch: {text}")
+        )
+
+
+def summary_line(report: IndexReport) -> str:
+    return (
+        f"indexed: {report.added} added, {report.changed} changed, {report.removed} removed, "
+        f"{report.unchanged} unchanged, {len(report.failed)} failed, "
+        f"{len(report.skipped)} skipped — "
+        f"{report.documents} documents, {report.passages} passages in {report.seconds:.1f}s"
+    )
+
+
+def index_command(folder: Path) -> str:
+    """``govsearch index``, with ``--index`` when the folder is not the default one."""
+    from search.config import index_dir
+
+    return "govsearch index" if folder == index_dir(None) else f"govsearch index --index {folder}"
+
+
+def ready(folder: Path, refresh: bool = False, warn: str = "") -> None:
+    """Get the index at ``folder`` ready for reading.
+
+    With no index yet and ./seeds present, build it first (saying so on stderr).  With
+    ``refresh``, update it from its collection; otherwise say on stderr when files changed since
+    the last update (``warn`` ends that line).
+    """
+    from search.config import default_collection
+
+    manifest = configure(folder, None, None)
+    if manifest is None and default_collection().is_dir():
+        stderr(f"govsearch: no index at {folder} yet: indexing {default_collection()}/ first")
+        stderr(summary_line(run_index(folder, [default_collection()], False)))
+    elif manifest is not None and refresh:
+        report = run_index(folder, None, False)
+        for problem in report.failed:
+            stderr(f"govsearch: skipped {problem}")
+        if report.added or report.changed or report.removed or report.failed:
+            stderr(summary_line(report))
+    elif manifest is not None:
+        from search import freshness
+
+        stale = freshness.check(folder, manifest)
+        if stale.files:
+            stderr(f"govsearch: {stale.describe()} — update it: {index_command(folder)}{warn}")

@@ -1,0 +1,88 @@
+"""What an index holds (``govsearch stats``): counts, size, last update, the collection, the
+analysis it was built with, and documents by issuer and by year (from the documents' stored
+metadata, one entry per ``doc_id``)."""
+
+from __future__ import annotations
+
+import os
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from search.freshness import check
+from search.searching import Searcher
+
+STATS_SCHEMA_VERSION = 1
+
+
+@dataclass(frozen=True)
+class Stats:
+    index: str
+    documents: int
+    passages: int
+    size_bytes: int
+    updated: str
+    roots: tuple[str, ...]
+    segmenter: str
+    dictionary: str
+    userdict: str
+    out_of_date_files: int
+    by_issuer: tuple[tuple[str, int], ...]  # "" = no issuer found; most documents first
+    by_year: tuple[tuple[str, int], ...]  # "" = undated; newest first
+
+
+def collect(searcher: Searcher) -> Stats:
+    """The statistics of the index open in ``searcher``."""
+    manifest = searcher.manifest
+    reader = searcher.searcher.reader()
+    metadata: dict[str, tuple[str, str]] = {}
+    for _docnum, stored in reader.iter_docs():
+        metadata.setdefault(stored["doc_id"], (stored.get("issuer", ""), stored.get("date", "")))
+    issuers = Counter(issuer for issuer, _ in metadata.values())
+    years = Counter(date[:4] if date[:4].isdigit() else "" for _, date in metadata.values())
+    return Stats(
+        index=str(searcher.folder),
+        documents=len(metadata),
+        passages=reader.doc_count(),
+        size_bytes=folder_size(searcher.folder),
+        updated=manifest.updated,
+        roots=tuple(manifest.roots),
+        segmenter=manifest.fingerprint.get("engine", ""),
+        dictionary=manifest.fingerprint.get("dictionary", ""),
+        userdict=manifest.fingerprint.get("userdict", ""),
+        out_of_date_files=check(searcher.folder, manifest).files,
+        by_issuer=tuple(sorted(issuers.items(), key=lambda kv: (not kv[0], -kv[1], kv[0]))),
+        by_year=tuple(sorted(years.items(), reverse=True)),
+    )
+
+
+def folder_size(folder: Path) -> int:
+    """Bytes of every file under ``folder``."""
+    total = 0
+    for root, _dirs, names in os.walk(folder):
+        for name in names:
+            try:
+                total += os.stat(os.path.join(root, name)).st_size
+            except OSError:
+                continue
+    return total
+
+
+def stats_object(stats: Stats) -> dict[str, Any]:
+    """The JSON form (README: "govsearch stats")."""
+    return {
+        "schema_version": STATS_SCHEMA_VERSION,
+        "index": stats.index,
+        "documents": stats.documents,
+        "passages": stats.passages,
+        "size_bytes": stats.size_bytes,
+        "updated": stats.updated or None,
+        "roots": list(stats.roots),
+        "segmenter": stats.segmenter,
+        "dictionary": stats.dictionary,
+        "userdict": stats.userdict or None,
+        "out_of_date_files": stats.out_of_date_files,
+        "by_issuer": [{"issuer": k or None, "documents": n} for k, n in stats.by_issuer],
+        "by_year": [{"year": int(k) if k else None, "documents": n} for k, n in stats.by_year],
+    }

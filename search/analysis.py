@@ -240,7 +240,23 @@ def _whoosh_base() -> type:
 
 
 class JiebaTokenizer(_whoosh_base()):  # type: ignore[misc]
-    """Whoosh tokenizer over ``words``: ordinal positions, offsets into the original text."""
+    """Whoosh tokenizer over ``words``: ordinal positions, offsets into the original text.
+
+    It remembers the engine and user dictionary it was made with, so that an indexing worker
+    process started fresh (spawn) analyses exactly as the parent does.
+    """
+
+    def __init__(self, engine: str = "rjieba", userdict: str = "") -> None:
+        super().__init__()
+        self.engine = engine
+        self.userdict = userdict
+
+    def _ensure_configured(self) -> None:
+        engine = getattr(self, "engine", _state.engine)
+        userdict = getattr(self, "userdict", "")
+        wanted = Path(userdict) if userdict else None
+        if _state.engine != engine or _state.userdict != wanted:
+            configure(engine, wanted)
 
     def __eq__(self, other: object) -> bool:
         return type(self) is type(other)
@@ -263,6 +279,7 @@ class JiebaTokenizer(_whoosh_base()):  # type: ignore[misc]
     ) -> Iterator[Any]:
         from whoosh.analysis import Token
 
+        self._ensure_configured()
         token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
         for word, position, start, end in words(value):
             token.text = word
@@ -280,4 +297,4 @@ class JiebaTokenizer(_whoosh_base()):  # type: ignore[misc]
 
 def analyzer() -> Any:
     """The analyzer of every jieba field: our tokenizer, nothing else (it normalises itself)."""
-    return JiebaTokenizer()
+    return JiebaTokenizer(_state.engine, str(_state.userdict) if _state.userdict else "")

@@ -197,7 +197,9 @@ def _write_result(
 def batch(
     source: Annotated[
         str,
-        typer.Argument(metavar="[FILE|-]", help="Queries, one per line (text or JSON); - = stdin."),
+        typer.Argument(
+            metavar="FILE", help="Queries, one per line (text or JSON); - or none: stdin."
+        ),
     ] = "-",
     index_dir: IndexOpt = None,
     fmt: Annotated[
@@ -288,10 +290,12 @@ def stats(
 def show(
     location: Annotated[
         str,
-        typer.Argument(help="A doc_id, or path:line (path:pN) as printed by search."),
+        typer.Argument(
+            metavar="LOCATION", help="A doc_id, or path:line (path:pN) as printed by search."
+        ),
     ],
     query_text: Annotated[
-        str, typer.Argument(metavar="[QUERY]", help="Highlight the matches of this query.")
+        str, typer.Argument(metavar="QUERY", help="Highlight the matches of this query.")
     ] = "",
     index_dir: IndexOpt = None,
     context: Annotated[

@@ -64,13 +64,23 @@ def _gram_pairs(texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
     docs = np.concatenate([owner[:-1][pair], owner[live]])
     del cps, owner, bigrams, unigrams
     if len(texts) < (1 << _DOC_BITS):
-        combined = np.unique((keys << np.uint64(_DOC_BITS)) | docs)
+        combined = (keys << np.uint64(_DOC_BITS)) | docs
+        del keys, docs
+        combined.sort()  # np.unique's hashing is far slower here
+        combined = combined[_firsts(combined)]
         return combined >> np.uint64(_DOC_BITS), combined & np.uint64((1 << _DOC_BITS) - 1)
     order = np.lexsort((docs, keys))
     keys, docs = keys[order], docs[order]
     keep = np.ones(len(keys), dtype=bool)
     keep[1:] = (keys[1:] != keys[:-1]) | (docs[1:] != docs[:-1])
     return keys[keep], docs[keep]
+
+
+def _firsts(values: np.ndarray) -> np.ndarray:
+    """Mask of the first of each run of equal values in a sorted array."""
+    mask = np.ones(len(values), dtype=bool)
+    mask[1:] = values[1:] != values[:-1]
+    return mask
 
 
 def build(folder: Path, rows: Iterable[Row], doc_count: int) -> None:
@@ -97,7 +107,8 @@ def build(folder: Path, rows: Iterable[Row], doc_count: int) -> None:
     with open(tmp / "blob.bin", "wb") as fh:
         fh.write(b"".join(encoded) or b"\x00")
     keys, postings = _gram_pairs(texts) if doc_count else (np.zeros(0, np.uint64),) * 2
-    unique, first = np.unique(keys, return_index=True)
+    first = np.flatnonzero(_firsts(keys)) if len(keys) else np.zeros(0, np.int64)
+    unique = keys[first]
     starts = np.append(first, len(keys)).astype(np.int64)
     np.save(tmp / "offsets.npy", offsets)
     np.save(tmp / "keys.npy", unique)

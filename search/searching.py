@@ -198,7 +198,7 @@ class Searcher:
             ordered_list.sort(key=lambda d: (d not in partial, int(dates[d])), reverse=True)
         score_of = dict(zip(ordered.tolist(), scores.tolist(), strict=True))
         chosen = ordered_list if not options.limit else ordered_list[: options.limit]
-        highlight = terms + relaxed
+        highlight = list(dict.fromkeys(terms + relaxed))
         hits = [
             self._hit(rank, docnum, score_of[docnum], highlight, docnum in partial)
             for rank, docnum in enumerate(chosen, 1)

@@ -202,3 +202,21 @@ def test_out_of_date_index_warns_and_refresh_updates(fresh: tuple[Path, Path]) -
     assert _search(folder, "消费", "-c") == (0, "9\n", "")
     stats = runner.invoke(app, ["stats", "--index", str(folder)]).stdout
     assert "up to date  yes\n" in stats
+
+
+def test_the_staleness_walk_follows_the_rules_of_find(fresh: tuple[Path, Path]) -> None:
+    from search import documents
+    from search.freshness import unlisted
+
+    corpus, _ = fresh
+    (corpus / ".hidden.txt").write_text("x", encoding="utf-8")
+    (corpus / ".git").mkdir()
+    (corpus / ".git" / "inside.txt").write_text("x", encoding="utf-8")
+    (corpus / "data.bin").write_bytes(b"x")
+    (corpus / "sub").mkdir()
+    (corpus / "sub" / "b.md").write_text("x", encoding="utf-8")
+    (corpus / "link").symlink_to(corpus / "sub")
+    found = documents.find([corpus]).files
+    assert sorted(p.resolve() for p in unlisted([corpus], set())) == found
+    assert list(unlisted([corpus], {str(p) for p in found})) == []
+    assert list(unlisted([corpus / "data.bin"], set())) == [corpus / "data.bin"]

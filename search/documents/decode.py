@@ -15,6 +15,17 @@ _BOMS = (
     (codecs.BOM_UTF16_BE, "utf-16-be"),
 )
 _MAX_BAD_FRACTION = 0.01
+_MAX_CONTROL_FRACTION = 0.3
+_TEXT_CONTROLS = frozenset("\t\n\r\f\v")
+
+
+def _control_fraction(text: str) -> float:
+    """Share of control characters (other than line and tab) at the start of ``text``."""
+    sample = text[:8192]
+    if not sample:
+        return 0.0
+    controls = sum(1 for ch in sample if ch < " " and ch not in _TEXT_CONTROLS)
+    return controls / len(sample)
 
 
 def _plausible(text: str) -> bool:
@@ -41,12 +52,20 @@ def decode(data: bytes, name: str) -> str:
                     f"{name}: not valid {encoding.upper()} despite its byte order mark",
                     "re-save the file as UTF-8",
                 ) from exc
-    if b"\x00" in data[:8192]:
-        raise UnreadableDocument(f"{name}: binary file, skipped", "only text documents are indexed")
+    head = data[:8192]
+    binary = UnreadableDocument(f"{name}: binary file, skipped", "only text documents are indexed")
+    if head.count(b"\x00") > max(2, len(head) // 100):
+        raise binary
     try:
-        return data.decode("utf-8")
+        text = data.decode("utf-8")
     except UnicodeDecodeError:
         pass
+    else:
+        if _control_fraction(text) > _MAX_CONTROL_FRACTION:
+            raise binary
+        return text
+    if b"\x00" in head:
+        raise binary
     try:
         text = data.decode("gb18030")
         if _plausible(text):

@@ -1,0 +1,79 @@
+"""Hostile input: every file accounted for, no traceback, inert text in every output format."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from search.cli import app
+from search.indexing import update
+
+runner = CliRunner()
+EVIL = (
+    "通知[bold red]消费[/] \x1b[31m红\x1b[0m \x1b]8;;http://x\x1b\\链接\x1b]8;;\x1b\\ "
+    "\x1b]0;标题\x07 \u202e反向\u202c 空\x00字符。"
+)
+
+
+def _hostile(root: Path) -> Path:
+    c = root / "hostile"
+    c.mkdir()
+    (c / "binary.txt").write_bytes(bytes(range(256)) * 4)
+    (c / "empty.txt").write_bytes(b"")
+    (c / "blank.md").write_text(" \n\t\n\u3000\n", encoding="utf-8")
+    (c / "bad-utf8.txt").write_bytes(b"\xff\xfe\xfa\xfb" * 10 + "有效文字。".encode())
+    (c / "damaged.txt").write_bytes("消费券发放通知。".encode() * 200 + b"\xff" + "完。".encode())
+    (c / "gbk.txt").write_bytes("关于促消费的通知。".encode("gbk"))
+    (c / "gb18030.txt").write_bytes("𠀀字与促消费。".encode("gb18030"))
+    (c / "utf16.txt").write_bytes("促消费通知。".encode("utf-16"))
+    (c / "one line.txt").write_text("促消费。" * 200_000, encoding="utf-8")  # 800k chars, 1 line
+    (c / "中文 名.txt").write_text("促消费中文名。", encoding="utf-8")
+    (c / "new\nline.txt").write_text("促消费换行名。", encoding="utf-8")
+    (c / "evil.txt").write_text(EVIL, encoding="utf-8")
+    (c / "records.jsonl").write_text('{"id": 1, "text": "促消费记录"}\n[1,2]\n', encoding="utf-8")
+    (c / "loop").symlink_to(c, target_is_directory=True)
+    (c / "dangling.txt").symlink_to(c / "missing.txt")
+    deep = c
+    for i in range(60):
+        deep = deep / f"d{i}"
+    deep.mkdir(parents=True)
+    (deep / "deep.txt").write_text("深层促消费。", encoding="utf-8")
+    return c
+
+
+def test_hostile_folder_is_indexed_and_accounted_for(tmp_path: Path) -> None:
+    corpus = _hostile(tmp_path)
+    report = update(tmp_path / "index", [corpus])
+    failed = sorted(line.split(":")[0].rsplit("/", 1)[-1] for line in report.failed)
+    assert failed == ["bad-utf8.txt", "binary.txt", "blank.md", "empty.txt", "records.jsonl"]
+    # damaged, gbk, gb18030, utf16, one line, 中文 名, new\nline, evil, records, deep
+    assert report.added == 10
+    skipped = sorted(Path(s.split(": ")[0]).name for s in report.skipped)
+    assert skipped == ["dangling.txt", "loop"]
+    total_files = len(failed) + report.added - 1 + len(skipped)  # records.jsonl counted in both
+    assert total_files == 16
+    one_line = [f for f in os.listdir(corpus) if f == "one line.txt"]
+    assert one_line
+
+
+def test_outputs_keep_document_text_inert(tmp_path: Path) -> None:
+    corpus = tmp_path / "c"
+    corpus.mkdir()
+    (corpus / "evil.txt").write_text(EVIL, encoding="utf-8")
+    folder = tmp_path / "index"
+    update(folder, [corpus])
+    term = runner.invoke(app, ["search", "消费", "--index", str(folder), "--color", "always"])
+    assert term.exit_code == 0
+    out = term.stdout
+    for raw in ("\x1b[31m", "\x1b]8;", "\x1b]0;", "\x07", "\u202e", "\x00"):
+        assert raw not in out
+    assert "通知[bold red]\x1b[1;31m消费\x1b[0m[/] ␛[31m红␛[0m" in out  # markup shown literally
+    as_json = runner.invoke(app, ["search", "消费", "--index", str(folder), "--json"])
+    line = as_json.stdout.strip()
+    for raw in ("\x1b", "\x07", "\u202e", "\x00"):
+        assert raw not in line
+    assert json.loads(line)["text"] == EVIL
+    assert "\\u001b[31m" in line and "\\u202e" in line and "\\u0000" in line

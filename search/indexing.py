@@ -365,6 +365,7 @@ def _rows(reader: Any) -> Iterator[literal.Row]:
             stored.get("title", ""),
             stored.get("issuer", ""),
             stored.get("date", ""),
+            stored.get("headings", ""),
         )
 
 

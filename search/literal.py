@@ -1,7 +1,8 @@
 """The literal index: exact substring matching that never depends on segmentation.
 
 For every passage (keyed by its Whoosh document number) it keeps the normalised text and the
-set of characters and character bigrams it contains, as sorted numpy posting lists.  A query
+set of characters and character bigrams it contains, as sorted numpy posting lists; the same
+for the passages' section headings and for the documents' titles (ranking fields).  A query
 string of one or two characters is answered exactly by one posting list; a longer one by the
 intersection of its bigrams' lists, verified against the normalised text.  Building it is a
 few numpy sorts, far cheaper than a positional n-gram field in Whoosh.
@@ -9,8 +10,9 @@ few numpy sorts, far cheaper than a positional n-gram field in Whoosh.
 Files (in ``literal-<generation>/`` of the index folder, written once, then renamed into place):
 ``blob.bin`` UTF-8 of all texts, ``offsets.npy`` (int64, docnum → byte range), ``keys.npy``
 (uint64 gram keys, sorted), ``starts.npy`` (int64 ranges into ``postings.npy``, uint32
-docnums), ``docinfo.npy`` (per docnum: document ordinal and date as yyyymmdd), ``docs.json``
-(per document: doc_id, normalised title and issuer).
+docnums); the same with prefixes ``headings.`` and ``titles.``; ``docinfo.npy`` (per docnum:
+document ordinal, date as yyyymmdd, length); ``docs.json`` (per document: doc key, normalised
+title and issuer).
 """
 
 from __future__ import annotations
@@ -43,6 +45,7 @@ class Row:
     title: str
     issuer: str
     date: str
+    headings: str = ""
 
 
 def _date_int(date: str) -> int:
@@ -83,38 +86,44 @@ def _firsts(values: np.ndarray) -> np.ndarray:
     return mask
 
 
+def _write_table(folder: Path, prefix: str, texts: list[str]) -> None:
+    """One gram table: the texts' UTF-8 blob with offsets, and their gram postings."""
+    encoded = [t.encode("utf-8") for t in texts]
+    offsets = np.zeros(len(texts) + 1, dtype=np.int64)
+    np.cumsum([len(e) for e in encoded], out=offsets[1:])
+    with open(folder / f"{prefix}blob.bin", "wb") as fh:
+        fh.write(b"".join(encoded) or b"\x00")
+    keys, postings = _gram_pairs(texts) if texts else (np.zeros(0, np.uint64),) * 2
+    first = np.flatnonzero(_firsts(keys)) if len(keys) else np.zeros(0, np.int64)
+    np.save(folder / f"{prefix}offsets.npy", offsets)
+    np.save(folder / f"{prefix}keys.npy", keys[first])
+    np.save(folder / f"{prefix}starts.npy", np.append(first, len(keys)).astype(np.int64))
+    np.save(folder / f"{prefix}postings.npy", postings.astype(np.uint32))
+
+
 def build(folder: Path, rows: Iterable[Row], doc_count: int) -> None:
     """Write a literal index for ``doc_count`` Whoosh documents into ``folder`` atomically."""
     texts = [""] * doc_count
-    doc_of = np.full(doc_count, -1, dtype=np.int64)
-    dates = np.zeros(doc_count, dtype=np.int64)
+    headings = [""] * doc_count
+    info = np.zeros((doc_count, 3), dtype=np.int64)  # document ordinal, date, length
+    info[:, 0] = -1
     docs: dict[str, int] = {}
     doc_list: list[list[str]] = []
     for row in rows:
         texts[row.docnum] = normalize(row.text)
+        headings[row.docnum] = normalize(row.headings)
         ordinal = docs.get(row.doc_key)
         if ordinal is None:
             ordinal = docs[row.doc_key] = len(doc_list)
             doc_list.append([row.doc_key, normalize(row.title), normalize(row.issuer)])
-        doc_of[row.docnum] = ordinal
-        dates[row.docnum] = _date_int(row.date)
+        info[row.docnum] = (ordinal, _date_int(row.date), len(row.text))
     tmp = folder.with_name(folder.name + ".tmp")
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir(parents=True)
-    encoded = [t.encode("utf-8") for t in texts]
-    offsets = np.zeros(doc_count + 1, dtype=np.int64)
-    np.cumsum([len(e) for e in encoded], out=offsets[1:])
-    with open(tmp / "blob.bin", "wb") as fh:
-        fh.write(b"".join(encoded) or b"\x00")
-    keys, postings = _gram_pairs(texts) if doc_count else (np.zeros(0, np.uint64),) * 2
-    first = np.flatnonzero(_firsts(keys)) if len(keys) else np.zeros(0, np.int64)
-    unique = keys[first]
-    starts = np.append(first, len(keys)).astype(np.int64)
-    np.save(tmp / "offsets.npy", offsets)
-    np.save(tmp / "keys.npy", unique)
-    np.save(tmp / "starts.npy", starts)
-    np.save(tmp / "postings.npy", postings.astype(np.uint32))
-    np.save(tmp / "docinfo.npy", np.stack([doc_of, dates], axis=1))
+    _write_table(tmp, "", texts)
+    _write_table(tmp, "headings.", headings)
+    _write_table(tmp, "titles.", [doc[1] for doc in doc_list])
+    np.save(tmp / "docinfo.npy", info)
     (tmp / "docs.json").write_text(json.dumps(doc_list, ensure_ascii=False), encoding="utf-8")
     for name in os.listdir(tmp):
         with open(tmp / name, "rb") as fh:
@@ -123,23 +132,86 @@ def build(folder: Path, rows: Iterable[Row], doc_count: int) -> None:
     os.rename(tmp, folder)
 
 
-class LiteralIndex:
-    """Read side of the literal index (memory-mapped)."""
+class GramTable:
+    """Exact substring lookup over a list of normalised texts (memory-mapped)."""
+
+    def __init__(self, folder: Path, prefix: str = "") -> None:
+        self.offsets = np.load(folder / f"{prefix}offsets.npy", mmap_mode="r")
+        self.keys = np.load(folder / f"{prefix}keys.npy", mmap_mode="r")
+        self.starts = np.load(folder / f"{prefix}starts.npy", mmap_mode="r")
+        self.postings = np.load(folder / f"{prefix}postings.npy", mmap_mode="r")
+        with open(folder / f"{prefix}blob.bin", "rb") as fh:
+            self.blob: Any = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
+
+    def close(self) -> None:
+        self.blob.close()
+
+    def _posting(self, key: int) -> np.ndarray:
+        i = int(np.searchsorted(self.keys, np.uint64(key)))
+        if i >= len(self.keys) or int(self.keys[i]) != key:
+            return np.zeros(0, dtype=np.int64)
+        return np.asarray(self.postings[self.starts[i] : self.starts[i + 1]], dtype=np.int64)
+
+    def text(self, number: int) -> str:
+        start, end = int(self.offsets[number]), int(self.offsets[number + 1])
+        return bytes(self.blob[start:end]).decode("utf-8")
+
+    def matches(self, needle: str) -> np.ndarray:
+        """Sorted numbers of the texts that contain ``needle`` (already normalised)."""
+        if not needle or "\x00" in needle:
+            return np.zeros(0, dtype=np.int64)
+        cps = [ord(ch) for ch in needle]
+        if len(cps) == 1:
+            return self._posting(cps[0] << _SHIFT)
+        grams = {(a << _SHIFT) | b for a, b in itertools.pairwise(cps)}
+        lists = sorted((self._posting(key) for key in grams), key=len)
+        result = lists[0]
+        for other in lists[1:]:
+            if not len(result):
+                break
+            result = np.intersect1d(result, other, assume_unique=True)
+        if len(cps) == 2 or not len(result):
+            return result
+        return result[self.contains(result, needle)]
+
+    def contains(self, numbers: np.ndarray, needle: str) -> np.ndarray:
+        """Boolean mask: which of the given texts contain ``needle``."""
+        return self.counts(numbers, needle, first_only=True) > 0
+
+    def counts(self, numbers: np.ndarray, needle: str, first_only: bool = False) -> np.ndarray:
+        """How often ``needle`` occurs in each of the given texts."""
+        raw = needle.encode("utf-8")
+        blob, offsets = self.blob, self.offsets
+        starts = np.asarray(offsets[numbers]).tolist()
+        ends = np.asarray(offsets[numbers + 1]).tolist()
+        if first_only:
+            found = [blob.find(raw, s, e) >= 0 for s, e in zip(starts, ends, strict=True)]
+            return np.array(found, dtype=np.int64)
+        out = np.zeros(len(starts), dtype=np.int64)
+        for i, (s, e) in enumerate(zip(starts, ends, strict=True)):
+            at = blob.find(raw, s, e)
+            while at >= 0:
+                out[i] += 1
+                at = blob.find(raw, at + len(raw), e)
+        return out
+
+
+class LiteralIndex(GramTable):
+    """Read side of the literal index: passage texts, their headings, document titles."""
 
     def __init__(self, folder: Path) -> None:
+        super().__init__(folder)
         self.folder = folder
-        self.offsets = np.load(folder / "offsets.npy", mmap_mode="r")
-        self.keys = np.load(folder / "keys.npy", mmap_mode="r")
-        self.starts = np.load(folder / "starts.npy", mmap_mode="r")
-        self.postings = np.load(folder / "postings.npy", mmap_mode="r")
+        self.headings = GramTable(folder, "headings.")
+        self.titles = GramTable(folder, "titles.")
         self.docinfo = np.load(folder / "docinfo.npy", mmap_mode="r")
-        with open(folder / "blob.bin", "rb") as fh:
-            self.blob: Any = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
         self._docs: list[list[str]] | None = None
         self.doc_count = len(self.offsets) - 1
 
     def close(self) -> None:
-        self.blob.close()
+        super().close()
+        self.headings.close()
+        self.titles.close()
 
     @property
     def docs(self) -> list[list[str]]:
@@ -151,52 +223,19 @@ class LiteralIndex:
         """Every docnum that holds a passage."""
         return np.flatnonzero(np.asarray(self.docinfo[:, 0]) >= 0).astype(np.int64)
 
-    def _posting(self, key: int) -> np.ndarray:
-        i = int(np.searchsorted(self.keys, np.uint64(key)))
-        if i >= len(self.keys) or int(self.keys[i]) != key:
-            return np.zeros(0, dtype=np.int64)
-        return np.asarray(self.postings[self.starts[i] : self.starts[i + 1]], dtype=np.int64)
-
-    def text(self, docnum: int) -> str:
-        start, end = int(self.offsets[docnum]), int(self.offsets[docnum + 1])
-        return bytes(self.blob[start:end]).decode("utf-8")
-
-    def matches(self, needle: str) -> np.ndarray:
-        """Sorted docnums whose normalised text contains ``needle`` (already normalised)."""
-        if not needle or "\x00" in needle:
-            return np.zeros(0, dtype=np.int64)
-        cps = [ord(ch) for ch in needle]
-        if len(cps) == 1:
-            return self._posting(cps[0] << _SHIFT)
-        grams = sorted(
-            ((a << _SHIFT) | b for a, b in itertools.pairwise(cps)),
-        )
-        lists = sorted((self._posting(key) for key in set(grams)), key=len)
-        result = lists[0]
-        for other in lists[1:]:
-            if not len(result):
-                break
-            result = np.intersect1d(result, other, assume_unique=True)
-        if len(cps) == 2 or not len(result):
-            return result
-        return self._verify(result, needle.encode("utf-8"))
-
-    def _verify(self, candidates: np.ndarray, needle: bytes) -> np.ndarray:
-        find = self.blob.find
-        offsets = self.offsets
-        starts = np.asarray(offsets[candidates])
-        ends = np.asarray(offsets[candidates + 1])
-        keep = [
-            find(needle, int(s), int(e)) >= 0
-            for s, e in zip(starts.tolist(), ends.tolist(), strict=True)
-        ]
-        return candidates[np.array(keep, dtype=bool)] if keep else candidates
-
     def documents_where(self, column: int, needle: str) -> np.ndarray:
         """Docnums of passages whose document's title (1) or issuer (2) contains ``needle``."""
-        ordinals = [i for i, doc in enumerate(self.docs) if needle in doc[column]]
-        mask = np.isin(np.asarray(self.docinfo[:, 0]), np.array(ordinals, dtype=np.int64))
+        if column == 1:
+            ordinals = self.titles.matches(needle)
+        else:
+            ordinals = np.array(
+                [i for i, doc in enumerate(self.docs) if needle in doc[column]], dtype=np.int64
+            )
+        mask = np.isin(np.asarray(self.docinfo[:, 0]), ordinals)
         return np.flatnonzero(mask).astype(np.int64)
 
     def dates(self) -> np.ndarray:
         return np.asarray(self.docinfo[:, 1])
+
+    def lengths(self) -> np.ndarray:
+        return np.asarray(self.docinfo[:, 2])

@@ -13,7 +13,6 @@ it — so recall never depends on segmentation.  Ranking, best first:
 
 from __future__ import annotations
 
-import math
 import pickle
 import struct
 import time
@@ -25,15 +24,15 @@ from pathlib import Path
 
 import numpy as np
 
-from search import analysis, query
+from search import analysis, query, ranking
 from search.errors import IndexCorrupt, IndexLocked
 from search.indexing import INDEX_NAME, IndexReport, open_index
 from search.literal import LiteralIndex
 from search.models import Document, Hit, Passage
+from search.ranking import question_bigrams
 from search.snippets import match_spans
 
 PAGE = 10
-PROXIMITY_POOL = 200
 _STOP = frozenset(
     """的 了 是 在 和 与 及 或 吗 呢 吧 啊 么 什么 怎么 怎样 如何 为什么 哪些 哪个 谁 可以 能 能否
     是否 有 没有 要 会 应该 需要 一个 这个 那个 这 那 我 你 他 她 我们 他们 被 把 对 就 都 也
@@ -69,7 +68,7 @@ class Searcher:
             self.searcher = self.ix.searcher()
             generation = self.searcher.reader().generation()
         self.literal = _open_literal(folder, generation)
-        self.n = max(1, self.searcher.doc_count())
+        self.ranker = ranking.Ranker(self.literal)
 
     def close(self) -> None:
         self.literal.close()
@@ -117,54 +116,20 @@ class Searcher:
 
     # --- ranking -----------------------------------------------------------------------------
 
-    def _bm25(self, words: list[str], candidates: np.ndarray) -> dict[int, float]:
-        if not words or not len(candidates):
-            return {}
-        from whoosh import query as wq
-
-        terms = [wq.Term(field, word) for word in words for field in ("text", "title", "headings")]
-        allowed = set(candidates.tolist())
-        results = self.searcher.search(wq.Or(terms), limit=None, filter=allowed)
-        return {hit.docnum: hit.score for hit in results}
-
-    def _literal_score(self, terms: list[str], candidates: np.ndarray) -> np.ndarray:
-        score = np.zeros(len(candidates))
-        for term in terms:
-            present = self.literal.matches(term)
-            if not len(present):
-                continue
-            idf = math.log(1 + self.n / len(present))
-            score += 0.2 * idf * np.isin(candidates, present, assume_unique=True)
-        return score
-
     def _order(
-        self, candidates: np.ndarray, terms: list[str], words: list[str], tier: np.ndarray
+        self,
+        candidates: np.ndarray,
+        terms: list[str],
+        words: list[str],
+        tier: np.ndarray,
+        relaxed: bool,
     ) -> tuple[np.ndarray, np.ndarray]:
         """Candidates sorted best first, and their scores."""
-        bm25 = self._bm25(words, candidates)
-        score = (
-            np.array([bm25.get(d, 0.0) for d in candidates.tolist()])
-            if len(candidates)
-            else np.zeros(0)
-        )
-        score = score + self._literal_score(terms, candidates)
-        if len(terms) > 1:
+        if len(terms) > 1 and len(candidates):
             together = self.literal.matches(_joined(terms))
             tier = tier * 2 + np.isin(candidates, together, assume_unique=True)
-            score = self._proximity(candidates, terms, tier, score)
-        order = np.lexsort((candidates, -score, -tier))
-        return candidates[order], score[order]
-
-    def _proximity(
-        self, candidates: np.ndarray, terms: list[str], tier: np.ndarray, score: np.ndarray
-    ) -> np.ndarray:
-        pool = np.lexsort((candidates, -score, -tier))[:PROXIMITY_POOL]
-        out = score.copy()
-        for i in pool.tolist():
-            gap = _min_window(self.literal.text(int(candidates[i])), terms)
-            if gap is not None:
-                out[i] += 1.0 / (1.0 + gap / 8.0)
-        return out
+        bigrams = question_bigrams(terms) if relaxed else []
+        return self.ranker.order(candidates, tier, ranking.Query(terms, words, bigrams))
 
     # --- the query -----------------------------------------------------------------------------
 
@@ -190,7 +155,7 @@ class Searcher:
                 candidates = np.concatenate([strict, extra])
                 tiers = np.concatenate([tiers, np.zeros(len(extra), dtype=np.int64)])
                 words = list(dict.fromkeys(words + relaxed))
-        ordered, scores = self._order(candidates, terms, words, tiers)
+        ordered, scores = self._order(candidates, terms, words, tiers, bool(relaxed))
         partial = set(candidates[len(strict) :].tolist())
         ordered_list = _per_doc(ordered.tolist(), self.literal, options.per_doc, want)
         if options.sort == "date":
@@ -377,33 +342,6 @@ def _joined(terms: list[str]) -> str:
         sep = " " if out[-1].isascii() and out[-1].isalnum() and term[0].isascii() else ""
         out += sep + term
     return out
-
-
-def _min_window(text: str, terms: list[str]) -> int | None:
-    """The shortest stretch of ``text`` holding every term, in characters beyond the terms."""
-    events: list[tuple[int, int]] = []
-    for k, term in enumerate(terms):
-        start = text.find(term)
-        while start >= 0:
-            events.append((start, k))
-            start = text.find(term, start + 1)
-    if len({k for _, k in events}) < len(terms):
-        return None
-    events.sort()
-    best: int | None = None
-    count: dict[int, int] = {}
-    left = 0
-    for pos, k in events:
-        count[k] = count.get(k, 0) + 1
-        while len(count) == len(terms):
-            lpos, lk = events[left]
-            width = pos + len(terms[k]) - lpos
-            best = width if best is None else min(best, width)
-            count[lk] -= 1
-            if not count[lk]:
-                del count[lk]
-            left += 1
-    return None if best is None else max(0, best - sum(len(t) for t in terms))
 
 
 def _per_doc(order: list[int], lit: LiteralIndex, cap: int, page: int) -> list[int]:

@@ -17,7 +17,6 @@ from search.errors import BadQuery
 
 FIELDS = ("title", "issuer", "date", "text")
 _QUOTES = {'"': '"', "“": "”", "「": "」", "『": "』"}
-_TOKEN = re.compile(r"\s+|[()（）]|[\"“「『]|[^\s()（）\"“「『]+")
 
 
 @dataclass(frozen=True)
@@ -60,52 +59,96 @@ class _Tok:
     at: int
 
 
+def _before_ok(text: str, i: int) -> bool:
+    return i == 0 or text[i - 1].isspace() or text[i - 1] in "(（"
+
+
+def _after_ok(text: str, j: int) -> bool:
+    return j >= len(text) or text[j].isspace() or text[j] in ")）"
+
+
+def _group_closes(text: str, i: int) -> bool:
+    """Whether a full-width bracket at ``i`` has a closing one at a word boundary after it:
+    only then is it grouping; otherwise it is a character of the text (（货车）司机)."""
+    j = text.find("）", i + 1)
+    while j >= 0:
+        if _after_ok(text, j + 1):
+            return True
+        j = text.find("）", j + 1)
+    return False
+
+
+def _phrase_end(text: str, i: int) -> int:
+    """Index of the quote closing the one at ``i``, or -1.  ASCII quotes always delimit a
+    phrase; Chinese quotes and brackets only when they stand at word boundaries — inside a
+    question (名为“个体工商户”实为…) they are just characters of the text."""
+    end = text.find(_QUOTES[text[i]], i + 1)
+    if text[i] == '"':
+        if end < 0:
+            raise BadQuery(f"unbalanced quote at character {i + 1}: {text}", "close the quote")
+        return end
+    if end < 0 or not _before_ok(text, i) or not _after_ok(text, end + 1):
+        return -1
+    return end
+
+
+def _word_end(text: str, i: int, depth: int) -> int:
+    j = i
+    while j < len(text):
+        c = text[j]
+        if c.isspace() or c in '()"':
+            break
+        if c == "）" and depth > 0 and _after_ok(text, j + 1):
+            break
+        j += 1
+    return j
+
+
 def _lex(text: str) -> list[_Tok]:
     toks: list[_Tok] = []
-    i = 0
+    i = depth = 0
     while i < len(text):
         ch = text[i]
         if ch.isspace():
             i += 1
-        elif ch in "(（":
+        elif ch == "(" or (ch == "（" and _before_ok(text, i) and _group_closes(text, i)):
             toks.append(_Tok("open", ch, i))
+            depth += 1
             i += 1
-        elif ch in ")）":
+        elif ch == ")" or (ch == "）" and depth > 0 and _after_ok(text, i + 1)):
             toks.append(_Tok("close", ch, i))
+            depth -= 1
             i += 1
-        elif ch in _QUOTES:
-            end = text.find(_QUOTES[ch], i + 1)
-            if end < 0:
-                raise BadQuery(f"unbalanced quote at character {i + 1}: {text}", "close the quote")
+        elif ch in _QUOTES and (end := _phrase_end(text, i)) >= 0:
             toks.append(_Tok("phrase", text[i + 1 : end], i))
             i = end + 1
         else:
-            match = re.compile(r"[^\s()（）\"“「『]+").match(text, i)
-            assert match is not None
-            word = match.group(0)
-            i = match.end()
-            if word in ("OR", "|"):
-                toks.append(_Tok("or", word, match.start()))
-            elif word in ("AND", "&"):
-                continue
-            elif word == "NOT":
-                toks.append(_Tok("not", word, match.start()))
-            elif word.startswith("-") and len(word) > 1:
-                toks.append(_Tok("not", "-", match.start()))
-                toks.append(_Tok("word", word[1:], match.start() + 1))
-            elif word.endswith(":") and i < len(text) and text[i] in _QUOTES:
-                end = text.find(_QUOTES[text[i]], i + 1)
-                if end < 0:
-                    raise BadQuery(
-                        f"unbalanced quote at character {i + 1}: {text}", "close the quote"
-                    )
-                toks.append(
-                    _Tok("fieldphrase", word[:-1] + "\x00" + text[i + 1 : end], match.start())
-                )
-                i = end + 1
-            else:
-                toks.append(_Tok("word", word, match.start()))
+            j = _word_end(text, i + 1 if ch in _QUOTES else i, depth)
+            i = _word(text, i, j, toks)
     return toks
+
+
+def _word(text: str, start: int, end: int, toks: list[_Tok]) -> int:
+    """Append the token(s) of the word ``text[start:end]``; return where lexing goes on."""
+    word = text[start:end]
+    if word in ("OR", "|"):
+        toks.append(_Tok("or", word, start))
+    elif word in ("AND", "&"):
+        pass
+    elif word == "NOT":
+        toks.append(_Tok("not", word, start))
+    elif word.startswith("-") and len(word) > 1:
+        toks.append(_Tok("not", "-", start))
+        toks.append(_Tok("word", word[1:], start + 1))
+    elif word.endswith(":") and end < len(text) and text[end] in _QUOTES:
+        close = text.find(_QUOTES[text[end]], end + 1)
+        if close < 0:
+            raise BadQuery(f"unbalanced quote at character {end + 1}: {text}", "close the quote")
+        toks.append(_Tok("fieldphrase", word[:-1] + "\x00" + text[end + 1 : close], start))
+        return close + 1
+    else:
+        toks.append(_Tok("word", word, start))
+    return end
 
 
 class _Parser:

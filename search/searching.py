@@ -314,18 +314,19 @@ def _ranking_words(terms: list[str]) -> list[str]:
 
 
 def _relaxable_units(node: query.Node) -> tuple[list[str], list[query.Node]]:
-    """The jieba words of a plain keyword query and the field filters beside them.
+    """The jieba words of a plain keyword query, and what stays required beside them: field
+    filters and quoted phrases (a phrase is never relaxed).
 
-    No relaxation (``[]``) when the query holds a phrase, OR or NOT.  Words of one character
-    and bare numbers are dropped, and so are question words: they would match nearly everything.
+    No relaxation (``[]``) when the query holds OR or NOT.  Words of one character and bare
+    numbers are dropped, and so are question words: they would match nearly everything.
     """
     parts = node.children if isinstance(node, query.And) else (node,)
     units: dict[str, None] = {}
     filters: list[query.Node] = []
     for part in parts:
-        if isinstance(part, query.Term) and part.field == "text":
-            if part.phrase:
-                return [], []
+        if isinstance(part, query.Term) and part.field == "text" and part.phrase:
+            filters.append(part)
+        elif isinstance(part, query.Term) and part.field == "text":
             for word in analysis.query_words(part.text):
                 if len(word) > 1 and not word.isdigit() and word not in _STOP:
                     units.setdefault(word, None)

@@ -242,7 +242,7 @@ def parse(text: str) -> Node:
     return _Parser(text).parse()
 
 
-_PARTIAL_DATE = re.compile(r"^(\d{4})(?:[-/.年](\d{1,2}))?(?:[-/.月](\d{1,2}))?日?$")
+_PARTIAL_DATE = re.compile(r"^(\d{4})年?(?:[-/.]?(\d{1,2})月?)?(?:[-/.]?(\d{1,2})日?)?$")
 
 
 def _bound(value: str, high: bool, query: str) -> str:

@@ -218,7 +218,7 @@ def words(text: str) -> list[tuple[str, int, int, int]]:
 
 
 def _is_word(word: str) -> bool:
-    return any(ch.isalnum() for ch in word)
+    return word.isalnum() or any(ch.isalnum() for ch in word)
 
 
 def query_words(text: str) -> list[str]:

@@ -6,18 +6,21 @@ from typing import Any
 
 from search.analysis import analyzer
 
-SCHEMA_VERSION = 1
-TITLE_BOOST = 2.0
-HEADINGS_BOOST = 1.5
+SCHEMA_VERSION = 2
 
 
 def schema() -> Any:
-    """One Whoosh document per passage: its jieba-analysed text and its document's metadata."""
+    """One Whoosh document per passage: its jieba-analysed text and its document's metadata.
+
+    Only ``text`` is analysed: its jieba terms tell ranking where a query word stands as a
+    word of its own.  Title, headings, issuer and date are matched and weighted through the
+    literal index (``search.literal``), so Whoosh only stores them.  ``source`` (the file) and
+    ``doc_id`` are indexed as identifiers for updates and ``show``.
+    """
     from whoosh import fields
 
-    jieba = analyzer()
     return fields.Schema(
-        source=fields.ID(stored=True),  # the file the passage came from (manifest key)
+        source=fields.ID(stored=True),
         doc_id=fields.ID(stored=True),
         path=fields.STORED(),
         fmt=fields.STORED(),
@@ -25,10 +28,10 @@ def schema() -> Any:
         line=fields.STORED(),
         end_line=fields.STORED(),
         joins=fields.STORED(),
-        headings=fields.TEXT(analyzer=jieba, stored=True, phrase=False, field_boost=HEADINGS_BOOST),
-        title=fields.TEXT(analyzer=jieba, stored=True, phrase=False, field_boost=TITLE_BOOST),
-        text=fields.TEXT(analyzer=jieba, stored=True, phrase=False),
-        date=fields.ID(stored=True),
+        headings=fields.STORED(),
+        title=fields.STORED(),
+        text=fields.TEXT(analyzer=analyzer(), stored=True, phrase=False),
+        date=fields.STORED(),
         issuer=fields.STORED(),
         doc_number=fields.STORED(),
         url=fields.STORED(),

@@ -68,7 +68,7 @@ class Searcher:
             self.searcher = self.ix.searcher()
             generation = self.searcher.reader().generation()
         self.literal = _open_literal(folder, generation)
-        self.ranker = ranking.Ranker(self.literal)
+        self.ranker = ranking.Ranker(self.literal, tokens=self._token_mask)
 
     def close(self) -> None:
         self.literal.close()
@@ -115,6 +115,24 @@ class Searcher:
         return result
 
     # --- ranking -----------------------------------------------------------------------------
+
+    def _token_mask(self, pool: np.ndarray, word: str) -> np.ndarray:
+        """Which passages of ``pool`` have ``word`` among their jieba terms (Whoosh postings)."""
+        from whoosh.reading import TermNotFound
+
+        out = np.zeros(len(pool), dtype=bool)
+        try:
+            matcher = self.searcher.postings("text", word)
+        except TermNotFound:
+            return out
+        for index in np.argsort(pool).tolist():
+            docnum = int(pool[index])
+            if not matcher.is_active():
+                break
+            if matcher.id() < docnum:
+                matcher.skip_to(docnum)
+            out[index] = matcher.is_active() and matcher.id() == docnum
+        return out
 
     def _order(
         self,

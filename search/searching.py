@@ -21,6 +21,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -202,50 +203,52 @@ class Searcher:
 
     def _hit(self, rank: int, docnum: int, score: float, terms: list[str], partial: bool) -> Hit:
         stored = self.searcher.stored_fields(docnum)
-        document = Document(
-            stored["doc_id"],
-            stored["path"],
-            stored.get("title", ""),
-            stored.get("date", ""),
-            stored.get("issuer", ""),
-            stored.get("doc_number", ""),
-            stored.get("url", ""),
-            stored.get("fmt", "txt"),
-        )
-        headings = tuple(h for h in stored.get("headings", "").split("\n") if h)
-        passage = Passage(
-            stored["doc_id"],
-            stored["paragraph"],
-            stored["line"],
-            stored["end_line"],
-            stored["text"],
-            headings,
-            tuple(tuple(j) for j in stored.get("joins", ())),
-        )
         norm = self.literal.text(docnum)
         spans = match_spans(norm, terms)
         matched = tuple(t for t in terms if t in norm)
-        return Hit(rank, round(score, 4), document, passage, spans, partial, matched)
+        return Hit(
+            rank,
+            round(score, 4),
+            document_from(stored),
+            passage_from(stored),
+            spans,
+            partial,
+            matched,
+        )
 
     def document_passages(self, doc_id: str) -> list[Passage]:
         """Every passage of a document, in order (for ``show``)."""
         from whoosh import query as wq
 
         found = self.searcher.search(wq.Term("doc_id", doc_id), limit=None)
-        out = []
-        for hit in found:
-            stored = hit.fields()
-            out.append(
-                Passage(
-                    stored["doc_id"],
-                    stored["paragraph"],
-                    stored["line"],
-                    stored["end_line"],
-                    stored["text"],
-                    tuple(h for h in stored.get("headings", "").split("\n") if h),
-                )
-            )
-        return sorted(out, key=lambda p: p.paragraph)
+        return sorted((passage_from(hit.fields()) for hit in found), key=lambda p: p.paragraph)
+
+
+def document_from(stored: dict[str, Any]) -> Document:
+    """The document of a passage's stored fields."""
+    return Document(
+        stored["doc_id"],
+        stored["path"],
+        stored.get("title", ""),
+        stored.get("date", ""),
+        stored.get("issuer", ""),
+        stored.get("doc_number", ""),
+        stored.get("url", ""),
+        stored.get("fmt", "txt"),
+    )
+
+
+def passage_from(stored: dict[str, Any]) -> Passage:
+    """A passage from its stored fields."""
+    return Passage(
+        stored["doc_id"],
+        stored["paragraph"],
+        stored["line"],
+        stored["end_line"],
+        stored["text"],
+        tuple(h for h in stored.get("headings", "").split("\n") if h),
+        tuple((int(a), int(b)) for a, b in stored.get("joins", ())),
+    )
 
 
 @contextmanager

@@ -18,7 +18,7 @@ from search.analysis import normalize
 from search.errors import BadInput
 from search.indexing import base_dir
 from search.models import Document, Passage, Span
-from search.searching import Searcher
+from search.searching import Searcher, document_from
 from search.snippets import match_spans
 
 _LINE = re.compile(r"^(?P<path>.+):(?P<page>p?)(?P<line>[1-9][0-9]*)$")
@@ -59,16 +59,7 @@ def _document(searcher: Searcher, doc_id: str) -> Document | None:
     stored = searcher.searcher.document(doc_id=doc_id)
     if stored is None:
         return None
-    return Document(
-        stored["doc_id"],
-        stored["path"],
-        stored.get("title", ""),
-        stored.get("date", ""),
-        stored.get("issuer", ""),
-        stored.get("doc_number", ""),
-        stored.get("url", ""),
-        stored.get("fmt", "txt"),
-    )
+    return document_from(stored)
 
 
 def _doc_ids_at(searcher: Searcher, path: str) -> list[str]:

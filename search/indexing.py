@@ -10,12 +10,17 @@ completes the work.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import os
+import pickle
 import shutil
+import struct
 import time
+import zlib
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -27,6 +32,7 @@ from search.errors import (
     IndexLocked,
     IndexNotFound,
     IndexOutdated,
+    SearchError,
     UnreadableDocument,
 )
 from search.models import Document, Passage
@@ -236,7 +242,18 @@ def update(
     started = time.perf_counter()
     if rebuild:
         return _rebuild(folder, paths, progress, started, notice)
-    ix, manifest = _open_or_create(folder, rebuild)
+    with damaged(folder):
+        return _update(folder, paths, progress, notice, started)
+
+
+def _update(
+    folder: Path,
+    paths: list[Path] | None,
+    progress: Progress | None,
+    notice: Notice | None,
+    started: float,
+) -> IndexReport:
+    ix, manifest = _open_or_create(folder, False)
     given = paths if paths else [Path(r) for r in manifest.roots] or [_default_root()]
     found = documents.find(given)
     report = IndexReport(skipped=[f"{p}: {why}" for p, why in found.skipped])
@@ -340,9 +357,9 @@ def _add_files(
 
 def _finish(ix: Any, folder: Path, manifest: Manifest, report: IndexReport) -> None:
     """Write the literal index for the committed generation, then the manifest."""
-    generation = ix.latest_generation()
     with ix.searcher() as searcher:
         reader = searcher.reader()
+        generation = reader.generation()
         rows = _rows(reader)
         literal.build(folder / f"literal-{generation}", rows, reader.doc_count_all())
         report.passages = reader.doc_count()
@@ -358,15 +375,7 @@ def _finish(ix: Any, folder: Path, manifest: Manifest, report: IndexReport) -> N
 
 def _rows(reader: Any) -> Iterator[literal.Row]:
     for docnum, stored in reader.iter_docs():
-        yield literal.Row(
-            docnum,
-            stored.get("text", ""),
-            f"{stored.get('source', '')}\x1f{stored.get('doc_id', '')}",
-            stored.get("title", ""),
-            stored.get("issuer", ""),
-            stored.get("date", ""),
-            stored.get("headings", ""),
-        )
+        yield literal.Row(docnum, stored)
 
 
 def _rebuild(
@@ -402,6 +411,59 @@ def _rebuild(
     shutil.rmtree(retired, ignore_errors=True)
     report.seconds = time.perf_counter() - started
     return report
+
+
+@contextmanager
+def damaged(folder: Path) -> Iterator[None]:
+    """Errors from reading index files mean damaged files: say so, with the rebuild hint."""
+    try:
+        yield
+    except OSError as exc:
+        if exc.errno in (errno.ENOSPC, errno.EACCES, errno.EROFS, errno.EDQUOT):
+            raise SearchError(
+                f"cannot write the index at {folder} ({exc.strerror})",
+                "free disk space or fix the folder's permissions; the previous index is intact",
+            ) from exc
+        raise IndexCorrupt(
+            f"the index at {folder} is damaged ({type(exc).__name__}: {exc})",
+            f"rebuild it: govsearch index --rebuild --index {folder}",
+        ) from exc
+    except (
+        EOFError,
+        ValueError,
+        KeyError,
+        IndexError,
+        struct.error,
+        zlib.error,
+        pickle.UnpicklingError,
+    ) as exc:
+        raise IndexCorrupt(
+            f"the index at {folder} is damaged ({type(exc).__name__}: {exc})",
+            f"rebuild it: govsearch index --rebuild --index {folder}",
+        ) from exc
+
+
+def latest_generation(folder: Path) -> int:
+    """The newest committed Whoosh generation, from the names of its TOC files (no opening)."""
+    prefix = f"_{INDEX_NAME}_"
+    generations = [
+        int(name[len(prefix) : -4])
+        for name in os.listdir(folder)
+        if name.startswith(prefix) and name.endswith(".toc") and name[len(prefix) : -4].isdigit()
+    ]
+    return max(generations, default=-1)
+
+
+def load_manifest(folder: Path) -> Manifest:
+    """The manifest of a usable index, or IndexNotFound / IndexOutdated saying what to do."""
+    manifest = Manifest.load(folder) if folder.is_dir() else None
+    if manifest is None or manifest.generation < 0:
+        raise IndexNotFound(
+            f"no index at {folder}",
+            f"build it: govsearch index PATH --index {folder}",
+        )
+    check_compatible(manifest, folder)
+    return manifest
 
 
 def open_index(folder: Path) -> tuple[Any, Manifest]:

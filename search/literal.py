@@ -12,7 +12,8 @@ Files (in ``literal-<generation>/`` of the index folder, written once, then rena
 (uint64 gram keys, sorted), ``starts.npy`` (int64 ranges into ``postings.npy``, uint32
 docnums); the same with prefixes ``headings.`` and ``titles.``; ``docinfo.npy`` (per docnum:
 document ordinal, date as yyyymmdd, length); ``docs.json`` (per document: doc key, normalised
-title and issuer).
+title and issuer); ``stored.blob.bin`` and ``stored.offsets.npy``: each passage's stored fields
+as JSON, so that a search never has to open Whoosh.
 """
 
 from __future__ import annotations
@@ -37,15 +38,19 @@ _DOC_BITS = 22
 
 @dataclass(frozen=True)
 class Row:
-    """What the literal index needs of one passage."""
+    """One passage: its Whoosh document number and stored fields."""
 
     docnum: int
-    text: str
-    doc_key: str  # groups passages of one document
-    title: str
-    issuer: str
-    date: str
-    headings: str = ""
+    stored: dict[str, Any]
+
+    def get(self, name: str) -> str:
+        value = self.stored.get(name, "")
+        return value if isinstance(value, str) else ""
+
+    @property
+    def doc_key(self) -> str:
+        """Groups the passages of one document (a file may hold many documents)."""
+        return f"{self.get('source')}\x1f{self.get('doc_id')}"
 
 
 def _date_int(date: str) -> int:
@@ -86,16 +91,20 @@ def _firsts(values: np.ndarray) -> np.ndarray:
     return mask
 
 
+def _write_blob(folder: Path, prefix: str, items: list[bytes]) -> None:
+    """Byte strings one after another, with their offsets."""
+    offsets = np.zeros(len(items) + 1, dtype=np.int64)
+    np.cumsum([len(e) for e in items], out=offsets[1:])
+    with open(folder / f"{prefix}blob.bin", "wb") as fh:
+        fh.write(b"".join(items) or b"\x00")
+    np.save(folder / f"{prefix}offsets.npy", offsets)
+
+
 def _write_table(folder: Path, prefix: str, texts: list[str]) -> None:
     """One gram table: the texts' UTF-8 blob with offsets, and their gram postings."""
-    encoded = [t.encode("utf-8") for t in texts]
-    offsets = np.zeros(len(texts) + 1, dtype=np.int64)
-    np.cumsum([len(e) for e in encoded], out=offsets[1:])
-    with open(folder / f"{prefix}blob.bin", "wb") as fh:
-        fh.write(b"".join(encoded) or b"\x00")
+    _write_blob(folder, prefix, [t.encode("utf-8") for t in texts])
     keys, postings = _gram_pairs(texts) if texts else (np.zeros(0, np.uint64),) * 2
     first = np.flatnonzero(_firsts(keys)) if len(keys) else np.zeros(0, np.int64)
-    np.save(folder / f"{prefix}offsets.npy", offsets)
     np.save(folder / f"{prefix}keys.npy", keys[first])
     np.save(folder / f"{prefix}starts.npy", np.append(first, len(keys)).astype(np.int64))
     np.save(folder / f"{prefix}postings.npy", postings.astype(np.uint32))
@@ -109,17 +118,23 @@ def build(folder: Path, rows: Iterable[Row], doc_count: int) -> None:
     info[:, 0] = -1
     docs: dict[str, int] = {}
     doc_list: list[list[str]] = []
+    stored = [b""] * doc_count
     for row in rows:
-        texts[row.docnum] = normalize(row.text)
-        headings[row.docnum] = normalize(row.headings)
+        text = row.get("text")
+        texts[row.docnum] = normalize(text)
+        headings[row.docnum] = normalize(row.get("headings"))
         ordinal = docs.get(row.doc_key)
         if ordinal is None:
             ordinal = docs[row.doc_key] = len(doc_list)
-            doc_list.append([row.doc_key, normalize(row.title), normalize(row.issuer)])
-        info[row.docnum] = (ordinal, _date_int(row.date), len(row.text))
+            doc_list.append(
+                [row.doc_key, normalize(row.get("title")), normalize(row.get("issuer"))]
+            )
+        info[row.docnum] = (ordinal, _date_int(row.get("date")), len(text))
+        stored[row.docnum] = json.dumps(row.stored, ensure_ascii=False).encode("utf-8")
     tmp = folder.with_name(folder.name + ".tmp")
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir(parents=True)
+    _write_blob(tmp, "stored.", stored)
     _write_table(tmp, "", texts)
     _write_table(tmp, "headings.", headings)
     _write_table(tmp, "titles.", [doc[1] for doc in doc_list])
@@ -204,6 +219,9 @@ class LiteralIndex(GramTable):
         self.folder = folder
         self.headings = GramTable(folder, "headings.")
         self.titles = GramTable(folder, "titles.")
+        self._stored_offsets = np.load(folder / "stored.offsets.npy", mmap_mode="r")
+        with open(folder / "stored.blob.bin", "rb") as fh:
+            self._stored: Any = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
         self.docinfo = np.load(folder / "docinfo.npy", mmap_mode="r")
         self._docs: list[list[str]] | None = None
         self.doc_count = len(self.offsets) - 1
@@ -212,6 +230,13 @@ class LiteralIndex(GramTable):
         super().close()
         self.headings.close()
         self.titles.close()
+        self._stored.close()
+
+    def stored(self, docnum: int) -> dict[str, Any]:
+        """The stored fields of a passage (as Whoosh holds them)."""
+        start, end = int(self._stored_offsets[docnum]), int(self._stored_offsets[docnum + 1])
+        value: dict[str, Any] = json.loads(bytes(self._stored[start:end]))
+        return value
 
     @property
     def docs(self) -> list[list[str]]:

@@ -8,9 +8,7 @@ few milliseconds:
   taken as 1 (presence, from the word's posting list) in the passage text, plus the same for
   the document title and the section headings (weighted fields); for a relaxed query also the
   character bigrams of the question (they catch words jieba cut differently);
-* stage 2, the best ``RERANK`` candidates: exact term frequencies, a bonus where a query word
-  stands as a jieba word of its own in the passage (from the Whoosh index: 华为 as a word,
-  not the tail of 中华 plus 为), and a proximity bonus.
+* stage 2, the best ``RERANK`` candidates: exact term frequencies and a proximity bonus.
 
 Words are counted literally, so a query word glued into a longer word by jieba (消费 in
 促消费) still counts; title and headings are separate fields with their own weights (short
@@ -21,7 +19,6 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -29,8 +26,6 @@ import numpy as np
 from search.literal import LiteralIndex
 
 RERANK = 300
-# Which passages of a pool hold a word as a jieba token of its own (from the Whoosh index).
-TokenMask = Callable[[np.ndarray, str], np.ndarray]
 
 
 @dataclass(frozen=True)
@@ -44,7 +39,6 @@ class Weights:
     headings: float = 0.5
     bigrams: float = 0.6
     proximity: float = 1.0
-    word: float = 0.1
 
 
 @dataclass(frozen=True)
@@ -59,12 +53,9 @@ class Query:
 class Ranker:
     """Scores candidate passages of one open literal index."""
 
-    def __init__(
-        self, literal: LiteralIndex, weights: Weights = Weights(), tokens: TokenMask | None = None
-    ) -> None:
+    def __init__(self, literal: LiteralIndex, weights: Weights = Weights()) -> None:
         self.literal = literal
         self.weights = weights
-        self.tokens = tokens
         live = literal.live()
         self.n = max(1, len(live))
         lengths = literal.lengths()
@@ -112,8 +103,6 @@ class Ranker:
         extra = np.zeros(len(pool))
         for word in query.words:
             idf = self.idf(len(self.literal.matches(word)))
-            if self.tokens is not None and w.word:
-                extra += w.word * idf * self.tokens(pool, word)
             tf = self.literal.counts(pool, word).astype(float)
             many = tf > 1
             if not many.any():

@@ -6,7 +6,7 @@ from typing import Any
 
 from search.analysis import analyzer
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 
 def schema() -> Any:

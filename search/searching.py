@@ -13,12 +13,7 @@ it — so recall never depends on segmentation.  Ranking, best first:
 
 from __future__ import annotations
 
-import pickle
-import struct
 import time
-import zlib
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -26,8 +21,16 @@ from typing import Any
 import numpy as np
 
 from search import analysis, query, ranking
-from search.errors import IndexCorrupt, IndexLocked
-from search.indexing import INDEX_NAME, IndexReport, open_index
+from search.errors import IndexCorrupt
+from search.indexing import (
+    INDEX_NAME,
+    IndexReport,
+    Manifest,
+    damaged,
+    latest_generation,
+    load_manifest,
+    open_index,
+)
 from search.literal import LiteralIndex
 from search.models import Document, Hit, Passage
 from search.ranking import question_bigrams
@@ -64,16 +67,23 @@ class Searcher:
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
-        self.ix, self.manifest = open_index(folder)
-        with damaged(folder):
-            self.searcher = self.ix.searcher()
-            generation = self.searcher.reader().generation()
-        self.literal = _open_literal(folder, generation)
-        self.ranker = ranking.Ranker(self.literal, tokens=self._token_mask)
+        self.manifest, self.literal = _open_literal(folder)
+        self.ranker = ranking.Ranker(self.literal)
+        self._whoosh: Any = None
+
+    @property
+    def searcher(self) -> Any:
+        """The Whoosh searcher, opened on first use (searching itself never needs it)."""
+        if self._whoosh is None:
+            ix, _ = open_index(self.folder)
+            with damaged(self.folder):
+                self._whoosh = ix.searcher()
+        return self._whoosh
 
     def close(self) -> None:
         self.literal.close()
-        self.searcher.close()
+        if self._whoosh is not None:
+            self._whoosh.close()
 
     def __enter__(self) -> Searcher:
         return self
@@ -117,24 +127,6 @@ class Searcher:
 
     # --- ranking -----------------------------------------------------------------------------
 
-    def _token_mask(self, pool: np.ndarray, word: str) -> np.ndarray:
-        """Which passages of ``pool`` have ``word`` among their jieba terms (Whoosh postings)."""
-        from whoosh.reading import TermNotFound
-
-        out = np.zeros(len(pool), dtype=bool)
-        try:
-            matcher = self.searcher.postings("text", word)
-        except TermNotFound:
-            return out
-        for index in np.argsort(pool).tolist():
-            docnum = int(pool[index])
-            if not matcher.is_active():
-                break
-            if matcher.id() < docnum:
-                matcher.skip_to(docnum)
-            out[index] = matcher.is_active() and matcher.id() == docnum
-        return out
-
     def _order(
         self,
         candidates: np.ndarray,
@@ -163,7 +155,7 @@ class Searcher:
         full = query.And((node, *filters)) if filters else node
         strict = self._match(full)
         terms = [t.text for t in query.positive_terms(node) if t.field == "text"]
-        words = _ranking_words(terms)
+        words = list(terms)  # every candidate holds them all: no need to segment (or load jieba)
         want = options.limit or PAGE
         candidates, tiers = strict, np.ones(len(strict), dtype=np.int64)
         relaxed: list[str] = []
@@ -173,7 +165,7 @@ class Searcher:
                 extra = self._relaxed(relaxed, filters + kept, strict)
                 candidates = np.concatenate([strict, extra])
                 tiers = np.concatenate([tiers, np.zeros(len(extra), dtype=np.int64)])
-                words = list(dict.fromkeys(words + relaxed))
+                words = list(dict.fromkeys(_ranking_words(terms) + relaxed))
         ordered, scores = self._order(candidates, terms, words, tiers, bool(relaxed))
         partial = set(candidates[len(strict) :].tolist())
         ordered_list = _per_doc(ordered.tolist(), self.literal, options.per_doc, want)
@@ -202,7 +194,7 @@ class Searcher:
         return np.setdiff1d(union, strict, assume_unique=True)
 
     def _hit(self, rank: int, docnum: int, score: float, terms: list[str], partial: bool) -> Hit:
-        stored = self.searcher.stored_fields(docnum)
+        stored = self.literal.stored(docnum)
         norm = self.literal.text(docnum)
         spans = match_spans(norm, terms)
         matched = tuple(t for t in terms if t in norm)
@@ -251,48 +243,39 @@ def passage_from(stored: dict[str, Any]) -> Passage:
     )
 
 
-@contextmanager
-def damaged(folder: Path) -> Iterator[None]:
-    """Errors from reading index files mean damaged files: say so, with the rebuild hint."""
-    try:
-        yield
-    except (
-        OSError,
-        EOFError,
-        ValueError,
-        KeyError,
-        IndexError,
-        struct.error,
-        zlib.error,
-        pickle.UnpicklingError,
-    ) as exc:
-        raise IndexCorrupt(
-            f"the index at {folder} is damaged ({type(exc).__name__}: {exc})",
-            f"rebuild it: govsearch index --rebuild --index {folder}",
-        ) from exc
+def _open_literal(folder: Path) -> tuple[Manifest, LiteralIndex]:
+    """The last complete state: the manifest and the literal index of its generation.
 
-
-def _open_literal(folder: Path, generation: int) -> LiteralIndex:
-    path = folder / f"literal-{generation}"
-    deadline = time.monotonic() + 60
-    while not path.exists():
-        if time.monotonic() > deadline:
-            raise IndexLocked(
-                f"the index at {folder} is being updated and its literal part is not ready",
-                "wait for the update to finish, or run: govsearch index",
-            )
-        if not _writer_running(folder):
-            _heal(folder)
-            if path.exists():
+    A Whoosh commit newer than the manifest means an update is under way (its writer holds the
+    lock: the previous state is used) or was interrupted (nobody holds the lock: its derived
+    files are finished here first)."""
+    manifest = load_manifest(folder)
+    if latest_generation(folder) > manifest.generation and not _writer_running(folder):
+        _heal(folder)
+        manifest = load_manifest(folder)
+    for attempt in range(3):
+        path = folder / f"literal-{manifest.generation}"
+        try:
+            return manifest, LiteralIndex(path)
+        except FileNotFoundError:
+            if attempt == 2:
                 break
-        time.sleep(0.2)
-    try:
-        return LiteralIndex(path)
-    except (OSError, ValueError) as exc:
-        raise IndexCorrupt(
-            f"the index at {folder} is damaged ({exc})",
-            f"rebuild it: govsearch index --rebuild --index {folder}",
-        ) from exc
+            time.sleep(0.2)  # a concurrent update replaced it: read the manifest again
+            manifest = load_manifest(folder)
+            if not (folder / f"literal-{manifest.generation}").exists() and not _writer_running(
+                folder
+            ):
+                _heal(folder)
+                manifest = load_manifest(folder)
+        except (OSError, ValueError) as exc:
+            raise IndexCorrupt(
+                f"the index at {folder} is damaged ({exc})",
+                f"rebuild it: govsearch index --rebuild --index {folder}",
+            ) from exc
+    raise IndexCorrupt(
+        f"the index at {folder} is missing its literal part",
+        f"rebuild it: govsearch index --rebuild --index {folder}",
+    )
 
 
 def _writer_running(folder: Path) -> bool:

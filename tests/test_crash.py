@@ -111,12 +111,26 @@ def test_lock_of_killed_process_is_recovered(fresh: tuple[Path, Path]) -> None:
 def test_corrupted_index_says_rebuild(fresh: tuple[Path, Path]) -> None:
     corpus, folder = fresh
     update(folder, [corpus])
-    for segment in folder.glob("*.seg"):
-        segment.write_bytes(segment.read_bytes()[:100])
+    [literal] = folder.glob("literal-*")
+    postings = literal / "postings.npy"
+    postings.write_bytes(postings.read_bytes()[:60])
     proc = _cli("search", "消费", "--index", str(folder))
     _, err = proc.communicate(timeout=60)
     assert proc.returncode == 2
     assert err.count("\n") == 1 and "govsearch index --rebuild" in err and "Traceback" not in err
+
+
+def test_corrupted_segments_say_rebuild(fresh: tuple[Path, Path]) -> None:
+    corpus, folder = fresh
+    update(folder, [corpus])
+    for segment in folder.glob("*.seg"):
+        segment.write_bytes(segment.read_bytes()[:100])
+    (corpus / "extra.txt").write_text("新增通知正文。\n", encoding="utf-8")
+    proc = _cli("index", "--index", str(folder))
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 2
+    assert "govsearch index --rebuild" in err and "Traceback" not in err
+    assert _count(folder, "灯") == 1  # searches still answer from the last complete state
 
 
 def test_truncated_manifest_says_rebuild(fresh: tuple[Path, Path]) -> None:

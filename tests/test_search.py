@@ -58,6 +58,7 @@ def test_traditional_query_finds_simplified_text(built: Path) -> None:
 
 
 def test_or_not_phrase_and_fields(built: Path) -> None:
+    # one keyword each, equally rare: the shorter passage first (length normalisation)
     assert [h[:2] for h in _run(built, "辽洽会 OR 夜间消费节")] == [
         ("corpus/gbk_notice.txt", 6),
         ("corpus/pages.md", 5),

@@ -153,7 +153,8 @@ def _open_or_create(folder: Path, rebuild: bool) -> tuple[Any, Manifest]:
                 f"rebuild it: govsearch index --rebuild --index {folder}",
             ) from exc
     folder.mkdir(parents=True, exist_ok=True)
-    occupied = any(p.name != "README.md" and not p.name.startswith(".") for p in folder.iterdir())
+    ignorable = {"README.md", f"{INDEX_NAME}_WRITELOCK"}
+    occupied = any(p.name not in ignorable and not p.name.startswith(".") for p in folder.iterdir())
     if (
         occupied
         and not (folder / MANIFEST).exists()

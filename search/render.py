@@ -187,6 +187,8 @@ def terminal(hits: list[Hit], console: Any) -> None:
             head.append("  [partial: " + ", ".join(hit.matched) + "]", style="yellow")
         console.print(head)
         article = p.headings[0] if p.headings else d.title
+        if article == p.text:  # the hit is the title itself: do not print it twice
+            article = ""
         info = [x for x in (article, d.issuer, d.date) if x]
         if info:
             console.print(Text("    " + inert(" · ".join(info)), style="cyan"))

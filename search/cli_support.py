@@ -20,7 +20,8 @@ import typer
 from search.errors import SearchError
 
 if TYPE_CHECKING:
-    from search.indexing import IndexReport, Manifest
+    from search.indexing import IndexReport
+    from search.manifest import Manifest
 
 Progress = Callable[[int, int, str], None]
 
@@ -94,7 +95,7 @@ def progress(label: str) -> tuple[Progress | None, AbstractContextManager[Any]]:
 def configure(folder: Path, engine: str | None, userdict: Path | None) -> Manifest | None:
     """Analyse with what the index was built with, unless told otherwise; the manifest."""
     from search import analysis
-    from search.indexing import Manifest
+    from search.manifest import Manifest
 
     manifest = Manifest.load(folder) if folder.exists() else None
     remembered = manifest.fingerprint if manifest else {}

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from search import documents
-from search.indexing import MANIFEST, Manifest
+from search.manifest import MANIFEST, Manifest
 
 
 @dataclass(frozen=True)

@@ -22,16 +22,15 @@ import numpy as np
 
 from search import analysis, query, ranking
 from search.errors import IndexCorrupt
-from search.indexing import (
+from search.literal import LiteralIndex
+from search.manifest import (
     INDEX_NAME,
-    IndexReport,
     Manifest,
     damaged,
     latest_generation,
     load_manifest,
     open_index,
 )
-from search.literal import LiteralIndex
 from search.models import Document, Hit, Passage
 from search.ranking import question_bigrams
 from search.snippets import match_spans
@@ -291,7 +290,7 @@ def _writer_running(folder: Path) -> bool:
 
 def _heal(folder: Path) -> None:
     """An update was interrupted after its Whoosh commit: finish its derived files."""
-    from search.indexing import _finish
+    from search.indexing import IndexReport, _finish
 
     ix, manifest = open_index(folder)
     _finish(ix, folder, manifest, IndexReport())

@@ -10,7 +10,8 @@ import sys
 import time
 from pathlib import Path
 
-from search.indexing import INDEX_NAME, Manifest, update
+from search.indexing import update
+from search.manifest import INDEX_NAME, Manifest
 from search.searching import Options, Searcher
 
 PARAGRAPH = "第{n}段：全市推进以旧换新和夜经济发展，促消费活动持续开展，惠及群众{n}万人。\n"

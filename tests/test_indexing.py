@@ -9,7 +9,8 @@ import pytest
 
 from search import analysis
 from search.errors import IndexNotFound, IndexOutdated
-from search.indexing import Manifest, update
+from search.indexing import update
+from search.manifest import Manifest
 from search.searching import Options, Searcher
 
 

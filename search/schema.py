@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from search.analysis import analyzer
-
 SCHEMA_VERSION = 3
 
 
@@ -18,6 +16,8 @@ def schema() -> Any:
     ``doc_id`` are indexed as identifiers for updates and ``show``.
     """
     from whoosh import fields
+
+    from search.tokenizer import analyzer
 
     return fields.Schema(
         source=fields.ID(stored=True),

@@ -8,9 +8,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from search import analysis, documents
-from search.analysis import JiebaTokenizer, normalize
+from search.analysis import normalize
 from search.errors import BadQuery
 from search.query import parse
+from search.tokenizer import JiebaTokenizer
 
 
 def test_normalize_is_one_to_one() -> None:

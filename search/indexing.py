@@ -32,6 +32,7 @@ from search.manifest import (
     Manifest,
     check_compatible,
     damaged,
+    latest_generation,
 )
 from search.models import Document, Passage
 from search.schema import schema
@@ -208,6 +209,9 @@ def _update(
     report = IndexReport(skipped=[f"{p}: {why}" for p, why in found.skipped])
     plan = _plan(found.files, given, manifest)
     report.unchanged = plan.unchanged
+    if not plan.read and not plan.removed and _nothing_to_do(ix, folder, manifest, given, report):
+        report.seconds = time.perf_counter() - started
+        return report
     writer = _writer(ix, folder, notice, _jobs(plan.read))
     try:
         # Every file read is deleted first: an interrupted run may have committed it already.
@@ -221,13 +225,39 @@ def _update(
     except BaseException:
         writer.cancel()
         raise
+    _remember_roots(manifest, given)
+    _finish(ix, folder, manifest, report)
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _remember_roots(manifest: Manifest, given: list[Path]) -> None:
     for root in given:
         resolved = str(root.resolve())
         if resolved not in manifest.roots:
             manifest.roots.append(resolved)
-    _finish(ix, folder, manifest, report)
-    report.seconds = time.perf_counter() - started
-    return report
+
+
+def _nothing_to_do(
+    ix: Any, folder: Path, manifest: Manifest, given: list[Path], report: IndexReport
+) -> bool:
+    """Nothing was added, changed or removed: when the index is complete and no other update
+    runs, only the manifest is saved (refreshed mtimes, new roots) — no commit, no rebuild."""
+    complete = (
+        manifest.generation == latest_generation(folder)
+        and (folder / f"literal-{manifest.generation}").is_dir()
+    )
+    lock = ix.storage.lock(INDEX_NAME + "_WRITELOCK")
+    if not complete or not lock.acquire(blocking=False):
+        return False
+    try:
+        _remember_roots(manifest, given)
+        manifest.save(folder)
+    finally:
+        lock.release()
+    report.documents = sum(int(f.get("documents", 0)) for f in manifest.files.values())
+    report.passages = sum(int(f.get("passages", 0)) for f in manifest.files.values())
+    return True
 
 
 def _default_root() -> Path:

@@ -45,17 +45,18 @@ def files_key(files: Sequence[Path]) -> str:
 def ensure_index(folder: Path, files: Sequence[Path], rebuild: bool = False) -> Any:
     """Build the index of ``files`` at ``folder``, or bring an existing one up to date.
 
-    An index built with another schema or analyser is rebuilt.  Returns the IndexReport.
+    An index built with another schema or analyser, or one this version cannot read, is
+    rebuilt (the folder holds nothing but what these scripts built).  Returns the IndexReport.
     """
     from search import analysis, indexing
-    from search.errors import IndexOutdated
+    from search.errors import IndexCorrupt, IndexOutdated
 
     analysis.configure("rjieba")
     if rebuild:
         shutil.rmtree(folder, ignore_errors=True)
     try:
         return indexing.update(folder, list(files))
-    except IndexOutdated:
+    except (IndexOutdated, IndexCorrupt):
         return indexing.update(folder, list(files), rebuild=True)
 
 
@@ -108,3 +109,19 @@ def is_keyword_char(ch: str) -> bool:
     """Characters a sampled keyword may hold: letters and digits of any script (so the query
     parser reads the keyword as one plain term)."""
     return ch.isalnum()
+
+
+def main_words(text: str) -> list[str]:
+    """The jieba main words of normalised ``text`` (search-mode tokens not inside a longer
+    one), in order, keeping those of two or more letters/digits."""
+    from search import analysis
+
+    out: list[str] = []
+    end_of_main = -1
+    for word, _start, end in sorted(analysis.segment(text), key=lambda t: (t[1], t[1] - t[2])):
+        if end <= end_of_main:
+            continue  # a search-mode sub-word of the previous main word
+        end_of_main = end
+        if len(word) >= 2 and all(is_keyword_char(ch) for ch in word):
+            out.append(word)
+    return out

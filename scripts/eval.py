@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import re
 import shutil
 import subprocess
 import sys
@@ -91,8 +92,11 @@ def cli_has_trec_batch() -> bool:
     return done.returncode == 0 and "trec" in done.stdout
 
 
-def run_cli(index: Path, queries: Sequence[tuple[str, str]], limit: int, out: TextIO) -> None:
-    """The run through ``govsearch batch --format trec`` (JSON Lines ``{"id","query"}`` in)."""
+def run_cli(
+    index: Path, queries: Sequence[tuple[str, str]], limit: int, out: TextIO
+) -> dict[str, str]:
+    """The run through ``govsearch batch --format trec`` (JSON Lines ``{"id","query"}`` in,
+    ``limit`` documents per query).  Returns the lines it reported on stderr."""
     payload = "".join(
         json.dumps({"id": qid, "query": text}, ensure_ascii=False) + "\n" for qid, text in queries
     )
@@ -103,22 +107,29 @@ def run_cli(index: Path, queries: Sequence[tuple[str, str]], limit: int, out: Te
         text=True,
         check=False,
     )
-    if done.returncode not in (0, 1):
+    if done.returncode not in (0, 1, 2) or (done.returncode == 2 and not done.stdout):
         raise SystemExit(f"govsearch batch failed ({done.returncode}): {done.stderr.strip()}")
     out.write(done.stdout)
+    errors: dict[str, str] = {}
+    for line in done.stderr.splitlines():
+        found = re.match(r"govsearch: line (\d+): (.*)", line)
+        if found and 0 < int(found.group(1)) <= len(queries):
+            errors[queries[int(found.group(1)) - 1][0]] = found.group(2)
+    return errors
 
 
 def run_library(
     index: Path, queries: Sequence[tuple[str, str]], limit: int, out: TextIO
 ) -> dict[str, str]:
-    """The run through the library, one Searcher for all queries.  Returns the queries that
-    raised an error (e.g. an unbalanced quote), with the message."""
+    """The run through the library, one Searcher for all queries, as ``govsearch batch
+    --format trec`` does it (``per_doc=1``: the first ``limit`` hits are distinct documents).
+    Returns the queries that raised an error (e.g. an unbalanced quote), with the message."""
     from search import render
     from search.errors import SearchError
     from search.searching import Options, Searcher
 
     errors: dict[str, str] = {}
-    options = Options(limit=limit, per_doc=0)
+    options = Options(limit=limit, per_doc=1)
     with Searcher(index) as searcher:
         for qid, text in queries:
             try:
@@ -147,7 +158,7 @@ def evaluate(
     started = time.perf_counter()
     with open(trec, "w", encoding="utf-8") as fh:
         if use_cli:
-            run_cli(index, queries, limit, fh)
+            errors = run_cli(index, queries, limit, fh)
         else:
             errors = run_library(index, queries, limit, fh)
     search_seconds = time.perf_counter() - started
@@ -184,7 +195,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--index", type=Path, help="index folder (built or reused) [default: OUT/eval-index]"
     )
-    parser.add_argument("--limit", type=int, default=100, help="passages per query (default 100)")
+    parser.add_argument("--limit", type=int, default=100, help="documents per query (default 100)")
     parser.add_argument(
         "--engine",
         choices=("auto", "library", "cli"),

@@ -1,0 +1,142 @@
+"""The measurement scripts (scripts/recall.py, eval.py, bench.py) on a tiny corpus: each core
+function runs end to end and reports what it should.  No timing assertions."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+SCRIPTS = Path(__file__).resolve().parent.parent / "scripts"
+
+RECORDS = [
+    {
+        "id": "a-1",
+        "title": "关于开展促消费活动的通知",
+        "date": "2023-03-01",
+        "issuer": "商务厅",
+        "url": None,
+        "text": "我省全年将开展促消费活动3500场以上。\n当前以“3折消费月”为重点,推进5G网络建设。",
+    },
+    {
+        "id": "a-2",
+        "title": "个体工商户条例第二条",
+        "date": "2022-11-01",
+        "issuer": "国务院",
+        "url": None,
+        "text": "有经营能力的公民,依照本条例规定经登记机关登记,从事工商业经营的,为个体工商户。",
+    },
+    {
+        "id": "a-3",
+        "title": "民法典第一千零六十四条",
+        "date": None,
+        "issuer": None,
+        "url": None,
+        "text": "夫妻双方共同签名或者夫妻一方事后追认等共同意思表示所负的债务,属于夫妻共同债务。",
+    },
+    {
+        "id": "a-4",
+        "title": "2023年夜经济消费季",
+        "date": "2023-07-15",
+        "issuer": "沈阳市商务局",
+        "url": None,
+        "text": "一是举办夜间消费节,发放消费券3000万元。\n二是支持首店经济,点亮城市灯光。",
+    },
+]
+
+
+def _load(name: str) -> ModuleType:
+    if str(SCRIPTS) not in sys.path:
+        sys.path.insert(0, str(SCRIPTS))
+    __import__(name)
+    return sys.modules[name]
+
+
+@pytest.fixture
+def corpus(tmp_path: Path) -> Path:
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    lines = [json.dumps(r, ensure_ascii=False) for r in RECORDS]
+    (folder / "docs-01.jsonl").write_text("\n".join(lines[:2]) + "\n", encoding="utf-8")
+    (folder / "docs-02.jsonl").write_text("\n".join(lines[2:]) + "\n", encoding="utf-8")
+    queries = [
+        {"id": "q1", "text": "谁可以成为个体工商户？"},
+        {"id": "q2", "text": "夫妻一方所负的债务，谁偿还？"},
+        {"id": "q3", "text": "月球上有什么"},
+    ]
+    (folder / "queries.jsonl").write_text(
+        "".join(json.dumps(q, ensure_ascii=False) + "\n" for q in queries), encoding="utf-8"
+    )
+    (folder / "qrels.tsv").write_text(
+        "query-id\tcorpus-id\tscore\nq1\ta-2\t1\nq2\ta-3\t1\nq3\ta-1\t1\n", encoding="utf-8"
+    )
+    return folder
+
+
+def test_recall_finds_every_literal_match(corpus: Path, tmp_path: Path) -> None:
+    recall = _load("recall")
+    out = tmp_path / "out"
+    result = recall.run_recall([corpus], None, out, keywords=12, seed=3, pattern="docs-*.jsonl")
+    summary = result["summary"]
+    assert summary["all"]["keywords"] >= 8
+    assert summary["all"]["recall"] == 1.0
+    assert summary["all"]["extra"] == 0
+    assert result["misses"] == []
+    assert json.loads((out / "recall.json").read_text(encoding="utf-8"))["passages"] == 6
+
+
+def test_recall_keyword_classes() -> None:
+    recall = _load("recall")
+    assert recall.class_counts(200) == {"substring": 34, "char": 33, "mixed": 33, "word": 100}
+    assert recall.mixed_keywords("推进5g网络,3折消费,g20峰会") == [
+        "5g",
+        "5g网",
+        "进5g",
+        "3折",
+        "g20",
+        "g20峰",
+    ]
+
+
+def test_eval_metrics_by_hand() -> None:
+    ev = _load("eval")
+    run = ev.read_trec(["q1 Q0 x 1 2.0 r", "q1 Q0 a 2 1.0 r", "q2 Q0 y 1 1.0 r"])
+    scores = ev.metrics(run, {"q1": {"a"}, "q2": {"b", "c"}, "q3": {"d"}})
+    assert scores["mrr@10"] == pytest.approx(0.5 / 3)
+    assert scores["recall@100"] == pytest.approx(1 / 3)
+    assert scores["ndcg@10"] == pytest.approx((1 / 1.5849625007211562) / 3)
+
+
+def test_eval_end_to_end(corpus: Path, tmp_path: Path) -> None:
+    ev = _load("eval")
+    out = tmp_path / "out"
+    result = ev.evaluate(corpus, tmp_path / "eval-index", out, limit=10, engine="library")
+    assert result["queries"] == 3
+    assert result["metrics"]["mrr@10"] == pytest.approx(2 / 3)
+    assert result["empty_queries"] == 1
+    assert (out / "eval.trec").read_text(encoding="utf-8").startswith("q1 Q0 a-2 1 ")
+
+
+def test_bench_quick(corpus: Path, tmp_path: Path) -> None:
+    bench = _load("bench")
+    out = tmp_path / "out"
+    result = bench.run_bench(
+        [corpus],
+        out,
+        repeat=1,
+        quick=False,
+        pattern="docs-*.jsonl",
+        naive_sample=1.0,
+        keyword_queries=5,
+        pair_queries=2,
+        cold_runs=1,
+    )
+    figures = {row["figure"] for row in result["rows"]}
+    assert "full build (chars/s)" in figures
+    assert "warm query p50, top 10 (ms)" in figures
+    assert result["text"]["passages"] == 6
+    assert (out / "bench.md").read_text(encoding="utf-8").startswith("| figure |")
+    assert json.loads((out / "bench.json").read_text(encoding="utf-8"))["rows"]

@@ -277,6 +277,30 @@ def small_file(source: Path, target: Path, tag: str, records: int = 20) -> Path:
     return target
 
 
+def revision() -> str:
+    """The checked-out commit of the project and whether search/ has local changes (the
+    package is edited while benchmarks run; read-only git calls)."""
+    root = SCRIPT.parent.parent
+    try:
+        head = subprocess.run(
+            ["git", "-C", str(root), "rev-parse", "--short", "HEAD"],
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=30,
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "-C", str(root), "status", "--porcelain", "--", "search"],
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=30,
+        ).stdout.strip()
+    except (OSError, subprocess.TimeoutExpired):
+        return "unknown"
+    return (head or "unknown") + (" (search/ modified)" if dirty else "")
+
+
 def disk_size(folder: Path) -> int:
     return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
 
@@ -408,6 +432,7 @@ def run_bench(
         "quick": quick,
         "repeat": repeat,
         "loadavg_start": os.getloadavg(),
+        "revision_start": revision(),
         "text": {
             "passages": len(texts),
             "chars": chars,
@@ -484,6 +509,7 @@ def run_bench(
         "index_bytes": size,
         "index_breakdown": disk_breakdown(index),
         "loadavg_end": os.getloadavg(),
+        "revision_end": revision(),
     }
     result["rows"] = table_rows(result)
     write_json(out / "bench.json", result)

@@ -207,6 +207,12 @@ def _update(
     given = paths if paths else [Path(r) for r in manifest.roots] or [_default_root()]
     found = documents.find(given)
     report = IndexReport(skipped=[f"{p}: {why}" for p, why in found.skipped])
+    report.failed += [f"{p}: no such file or folder" for p in found.missing if paths]
+    report.failed += [
+        f"{p}: no documents to index (.txt .md .html .pdf .docx .jsonl)" for p in found.empty
+    ]
+    if not paths:  # a refreshed root that is gone: its documents are removed below
+        report.skipped += [f"{p}: gone, its documents are removed" for p in found.missing]
     plan = _plan(found.files, given, manifest)
     report.unchanged = plan.unchanged
     if not plan.read and not plan.removed and _nothing_to_do(ix, folder, manifest, given, report):
@@ -234,7 +240,10 @@ def _update(
 def _remember_roots(manifest: Manifest, given: list[Path]) -> None:
     for root in given:
         resolved = str(root.resolve())
-        if resolved not in manifest.roots:
+        if not root.exists():
+            if resolved in manifest.roots:
+                manifest.roots.remove(resolved)
+        elif resolved not in manifest.roots:
             manifest.roots.append(resolved)
 
 

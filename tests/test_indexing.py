@@ -79,3 +79,38 @@ def test_changed_dictionary_marks_index_outdated(fresh: tuple[Path, Path], tmp_p
 def test_missing_index(tmp_path: Path) -> None:
     with pytest.raises(IndexNotFound, match="govsearch index"):
         Searcher(tmp_path / "none")
+
+
+def test_empty_folder_and_missing_path_are_reported(
+    fresh: tuple[Path, Path], tmp_path: Path
+) -> None:
+    corpus, folder = fresh
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    (empty / "logo.png").write_bytes(b"\x89PNG")
+    report = update(folder, [empty])
+    assert report.failed == [f"{empty}: no documents to index (.txt .md .html .pdf .docx .jsonl)"]
+    assert report.indexed_nothing
+    report = update(folder, [corpus, tmp_path / "nope"])
+    assert report.added == 4
+    assert report.failed == [f"{tmp_path / 'nope'}: no such file or folder"]
+    assert not report.indexed_nothing
+
+
+def test_refresh_after_a_root_folder_is_deleted_removes_its_documents(
+    fresh: tuple[Path, Path], tmp_path: Path
+) -> None:
+    corpus, folder = fresh
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "a.txt").write_text("航天通知。\n", encoding="utf-8")
+    update(folder, [corpus, other])
+    assert _ids(folder, "航天") == ["other/a.txt"]
+    for child in other.iterdir():
+        child.unlink()
+    other.rmdir()
+    report = update(folder)
+    assert (report.removed, report.unchanged, report.failed) == (1, 4, [])
+    assert _ids(folder, "航天") == []
+    manifest = Manifest.load(folder)
+    assert manifest is not None and str(other.resolve()) not in manifest.roots

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from search.documents import meta
@@ -46,25 +46,35 @@ class Found:
 
     files: list[Path]
     skipped: list[tuple[Path, str]]
+    missing: list[Path] = field(default_factory=list)
+    empty: list[Path] = field(default_factory=list)  # folders without a supported file
 
 
 def find(paths: list[Path]) -> Found:
     """Supported files under ``paths`` (recursive, sorted, hidden names and links to folders
-    skipped).  A missing path is a ``BadInput``."""
+    skipped).  Missing paths and folders with nothing to read are listed; when every path is
+    missing, that is a ``BadInput``."""
     files: dict[Path, None] = {}
     skipped: list[tuple[Path, str]] = []
+    found = Found([], skipped)
     for given in paths:
         if not given.exists():
-            raise BadInput(f"no such file or folder: {given}", "check the path and try again")
-        if given.is_file():
+            found.missing.append(given)
+        elif given.is_file():
             files[given.resolve()] = None
-            continue
-        for path in _walk(given, skipped):
-            if suffix_format(path) is None:
-                skipped.append((path, "unsupported file type"))
-            else:
-                files[path.resolve()] = None
-    return Found(sorted(files), skipped)
+        else:
+            before = len(files)
+            for path in _walk(given, skipped):
+                if suffix_format(path) is None:
+                    skipped.append((path, "unsupported file type"))
+                else:
+                    files[path.resolve()] = None
+            if len(files) == before:
+                found.empty.append(given)
+    if paths and len(found.missing) == len(paths):
+        raise BadInput(f"no such file or folder: {paths[0]}", "check the path and try again")
+    found.files.extend(sorted(files))
+    return found
 
 
 def _walk(top: Path, skipped: list[tuple[Path, str]]) -> Iterator[Path]:

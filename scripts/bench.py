@@ -513,7 +513,7 @@ def run_bench(
     }
     result["rows"] = table_rows(result)
     write_json(out / "bench.json", result)
-    (out / "bench.md").write_text(markdown(result["rows"]), encoding="utf-8")
+    (out / "bench.md").write_text(markdown(result["rows"]) + notes(result), encoding="utf-8")
     return result
 
 
@@ -659,6 +659,23 @@ def markdown(rows: Sequence[dict[str, Any]]) -> str:
             base = f"{base}: {row['baseline_value']:,}"
         ratio = "" if row["ratio"] is None else f"{row['ratio']:,}"
         lines.append(f"| {row['figure']} | {row['value']:,} | {base} | {ratio} |")
+    return "\n".join(lines) + "\n"
+
+
+def notes(r: dict[str, Any]) -> str:
+    """What the table was measured on, under it."""
+    text = r["text"]
+    sample = "a 10% sample (every tenth record) of " if r["quick"] else ""
+    lines = [
+        "",
+        f"- Text: {sample}{', '.join(r['corpus'])} — {len(r['files'])} files, "
+        f"{text['passages']:,} passages, {text['chars']:,} chars.",
+        f"- Medians of {r['repeat']} runs (full build: {len(r['build']['runs'])} run(s)); "
+        f"load average {r['loadavg_start'][0]:.1f} at start, {r['loadavg_end'][0]:.1f} at end; "
+        f"revision {r['revision_start']} → {r['revision_end']}.",
+        f"- Cold runs: {r['cold']['runs']} per command, words {', '.join(r['cold']['words'])}; "
+        "process start to exit, page cache warm.",
+    ]
     return "\n".join(lines) + "\n"
 
 

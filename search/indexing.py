@@ -348,6 +348,8 @@ def _finish(ix: Any, folder: Path, manifest: Manifest, report: IndexReport) -> N
     with ix.searcher() as searcher:
         reader = searcher.reader()
         generation = reader.generation()
+        if generation is None:  # an empty index has no segment to tell it
+            generation = ix.latest_generation()
         rows = _rows(reader)
         literal.build(folder / f"literal-{generation}", rows, reader.doc_count_all())
         report.passages = reader.doc_count()

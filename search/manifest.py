@@ -115,7 +115,7 @@ def latest_generation(folder: Path) -> int:
 def load_manifest(folder: Path) -> Manifest:
     """The manifest of a usable index, or IndexNotFound / IndexOutdated saying what to do."""
     manifest = Manifest.load(folder) if folder.is_dir() else None
-    if manifest is None or manifest.generation < 0:
+    if manifest is None or not isinstance(manifest.generation, int) or manifest.generation < 0:
         raise IndexNotFound(
             f"no index at {folder}",
             f"build it: govsearch index PATH --index {folder}",

@@ -77,3 +77,27 @@ def test_outputs_keep_document_text_inert(tmp_path: Path) -> None:
         assert raw not in line
     assert json.loads(line)["text"] == EVIL
     assert "\\u001b[31m" in line and "\\u202e" in line and "\\u0000" in line
+
+
+def test_file_name_not_utf8_is_skipped_and_reported(tmp_path: Path) -> None:
+    corpus = tmp_path / "c"
+    corpus.mkdir()
+    with open(os.fsencode(corpus) + b"/bad\xffname.txt", "wb") as fh:
+        fh.write("促消费通知。".encode())
+    (corpus / "good.txt").write_text("促消费正文。", encoding="utf-8")
+    report = update(tmp_path / "index", [corpus])
+    assert report.added == 1
+    assert report.skipped == [
+        f"{corpus}/bad\ufffdname.txt: file name is not valid UTF-8: rename it"
+    ]
+    result = runner.invoke(app, ["search", "促消费", "--index", str(tmp_path / "index"), "--json"])
+    assert result.exit_code == 0 and json.loads(result.stdout)["path"] == "c/good.txt"
+
+
+def test_index_of_nothing_is_searchable(tmp_path: Path) -> None:
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    report = update(tmp_path / "index", [empty])
+    assert report.indexed_nothing
+    result = runner.invoke(app, ["search", "消费", "--index", str(tmp_path / "index")])
+    assert (result.exit_code, result.stdout) == (1, "")

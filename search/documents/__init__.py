@@ -77,6 +77,14 @@ def find(paths: list[Path]) -> Found:
     return found
 
 
+def _utf8_name(name: str) -> bool:
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def _walk(top: Path, skipped: list[tuple[Path, str]]) -> Iterator[Path]:
     """Regular files below ``top`` in sorted order, without recursion (any depth) and without
     following links to folders (no loops)."""
@@ -93,6 +101,10 @@ def _walk(top: Path, skipped: list[tuple[Path, str]]) -> Iterator[Path]:
             if entry.name.startswith("."):
                 continue
             path = Path(entry.path)
+            if not _utf8_name(entry.path):
+                shown = entry.path.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+                skipped.append((Path(shown), "file name is not valid UTF-8: rename it"))
+                continue
             try:
                 if entry.is_dir(follow_symlinks=False):
                     subfolders.append(path)

@@ -190,6 +190,8 @@ def update(
 ) -> IndexReport:
     """Bring the index at ``folder`` up to date with ``paths`` (default: its roots)."""
     started = time.perf_counter()
+    if folder.exists() and not folder.is_dir():
+        raise BadInput(f"the index location {folder} is a file", "give a folder with --index")
     if rebuild:
         return _rebuild(folder, paths, progress, started, notice)
     with damaged(folder):

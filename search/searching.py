@@ -173,9 +173,16 @@ class Searcher:
             ordered_list.sort(key=lambda d: (d not in partial, int(dates[d])), reverse=True)
         score_of = dict(zip(ordered.tolist(), scores.tolist(), strict=True))
         chosen = ordered_list if not options.limit else ordered_list[: options.limit]
-        highlight = list(dict.fromkeys(terms + relaxed))
+        # A full match highlights the keywords as written; a partial one the words it matched.
+        relaxed_terms = list(dict.fromkeys(terms + relaxed))
         hits = [
-            self._hit(rank, docnum, score_of[docnum], highlight, docnum in partial)
+            self._hit(
+                rank,
+                docnum,
+                score_of[docnum],
+                relaxed_terms if docnum in partial else terms,
+                docnum in partial,
+            )
             for rank, docnum in enumerate(chosen, 1)
         ]
         return Result(hits, len(candidates), len(strict))

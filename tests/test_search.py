@@ -111,3 +111,11 @@ def test_malformed_queries_are_bad_query(built: Path, text: str) -> None:
 
 def test_no_match_is_empty(built: Path) -> None:
     assert _run(built, "航天") == []
+
+
+def test_full_matches_highlight_only_the_keywords_as_written(built: Path) -> None:
+    # the page is filled with partial matches of 销售额 / 增长, but the full match highlights
+    # the keyword itself, not its words elsewhere in the passage
+    hits = _run(built, "增长15%")
+    assert hits[0] == ("corpus/broken.txt", 3, False, ["增长15%"])
+    assert any(partial and "增长" in spans for _, _, partial, spans in hits[1:])

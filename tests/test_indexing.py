@@ -114,3 +114,19 @@ def test_refresh_after_a_root_folder_is_deleted_removes_its_documents(
     assert _ids(folder, "航天") == []
     manifest = Manifest.load(folder)
     assert manifest is not None and str(other.resolve()) not in manifest.roots
+
+
+def test_whoosh_index_holds_jieba_terms_with_search_mode_sub_words(built: Path) -> None:
+    from whoosh import index as windex
+    from whoosh import query as wquery
+
+    from search.manifest import INDEX_NAME
+
+    ix = windex.open_dir(str(built), INDEX_NAME)
+    with ix.searcher() as searcher:
+        # 促消费 is one jieba word; its sub-word 消费 is a term of that passage too
+        found = searcher.search(wquery.Term("text", "消费"), limit=None)
+        texts = {hit["text"] for hit in found}
+        assert "会议指出,要持续扩大内需,促消费稳增长。" in texts
+        whole = searcher.search(wquery.Term("text", "促消费"), limit=None)
+        assert [hit["doc_id"] for hit in whole] == ["news-001"]

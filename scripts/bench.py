@@ -441,6 +441,7 @@ def run_bench(
         },
     }
     gov = govsearch_cmd()
+    partial = out / "bench.partial.json"  # what was measured so far, should a stage fail
 
     # (a1) segmentation alone, (a) full builds, (a2) naive build
     seg = [
@@ -467,6 +468,8 @@ def run_bench(
         naive["estimated_seconds"] = naive["seconds"] * chars / max(1, naive["chars"])
         naive["maxrss_mb"] = m.maxrss_mb
         naive["fraction"] = naive_sample
+    info["seg"], info["builds"], info["naive"] = seg, [b.seconds for b in builds], naive
+    write_json(partial, info)
 
     # (b) re-index: nothing changed; one small file added (a new file each repetition)
     base = [*gov, "index", *map(str, files), "--index", str(index)]
@@ -475,6 +478,8 @@ def run_bench(
     for k in range(repeat):
         extra = small_file(files[0], out / "added" / f"added-{k}.jsonl", f"{os.getpid()}-{k}")
         added_times.append(_checked(measure([*base, str(extra)]), "re-index +1").seconds)
+    info["unchanged"], info["added"] = unchanged, added_times
+    write_json(partial, info)
 
     # (c) warm in-process queries, (d) cold processes
     from search import analysis
@@ -482,10 +487,15 @@ def run_bench(
     analysis.configure("rjieba")
     queries = queries_from(texts, seed, keyword_queries, pair_queries)
     warm = warm_queries(index, queries, texts, repeat)
+    info["warm"] = warm
+    write_json(partial, info)
     cold = cold_processes(index, files, queries[:3], cold_runs or max(5, repeat))
 
     # (e) sizes and memory
     size = disk_size(index)
+    for key in ("seg", "builds", "naive", "unchanged", "added", "warm"):
+        info.pop(key, None)
+    partial.unlink(missing_ok=True)
     result = {
         **info,
         "build": {

@@ -216,7 +216,7 @@ class _Parser:
         name, colon, value = tok.text.partition(":")
         if colon and name.lower() in FIELDS:
             return self._field(name.lower(), value, False, tok)
-        if colon and name.isascii() and name.isalpha() and value:
+        if colon and name.isascii() and name.isalpha() and value and value[0] != "/":
             raise self._fail(f"unknown field '{name}:' (fields: title, issuer, date)", tok)
         return self._term(tok.text, "text", False, tok)
 

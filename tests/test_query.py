@@ -64,3 +64,8 @@ def test_dates(value: str, expected: DateRange) -> None:
 def test_errors_point_at_the_problem(text: str, message: str) -> None:
     with pytest.raises(BadQuery, match=message.replace("(", r"\(").replace(")", r"\)")):
         parse(text)
+
+
+def test_urls_and_times_are_keywords_not_fields() -> None:
+    assert parse("http://www.gov.cn/zhengce") == Term("http://www.gov.cn/zhengce")
+    assert parse("12:30") == Term("12:30")

@@ -208,6 +208,12 @@ def _update(
     ix, manifest = _open_or_create(folder, False)
     given = paths if paths else [Path(r) for r in manifest.roots] or [_default_root()]
     found = documents.find(given)
+    own = folder.resolve()  # never index the index folder itself (its README, a staging copy)
+    found.files[:] = [
+        f
+        for f in found.files
+        if not _under(f, own) and not _under(f, own.parent / (own.name + ".rebuild"))
+    ]
     report = IndexReport(skipped=[f"{p}: {why}" for p, why in found.skipped])
     report.failed += [f"{p}: no such file or folder" for p in found.missing if paths]
     report.failed += [

@@ -130,3 +130,12 @@ def test_whoosh_index_holds_jieba_terms_with_search_mode_sub_words(built: Path) 
         assert "会议指出,要持续扩大内需,促消费稳增长。" in texts
         whole = searcher.search(wquery.Term("text", "促消费"), limit=None)
         assert [hit["doc_id"] for hit in whole] == ["news-001"]
+
+
+def test_the_index_folder_itself_is_not_indexed(tmp_path: Path) -> None:
+    (tmp_path / "notice.txt").write_text("关于促消费的通知。\n", encoding="utf-8")
+    folder = tmp_path / "index"
+    folder.mkdir()
+    (folder / "README.md").write_text("# 索引目录说明\n", encoding="utf-8")
+    report = update(folder, [tmp_path])
+    assert (report.added, report.documents) == (1, 1)

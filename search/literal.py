@@ -23,6 +23,7 @@ import json
 import mmap
 import os
 import shutil
+from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,6 +35,7 @@ from search.analysis import normalize
 
 _SHIFT = 21  # bits of one code point
 _DOC_BITS = 22
+_CACHED = 256
 
 
 @dataclass(frozen=True)
@@ -172,7 +174,23 @@ class GramTable:
         return bytes(self.blob[start:end]).decode("utf-8")
 
     def matches(self, needle: str) -> np.ndarray:
-        """Sorted numbers of the texts that contain ``needle`` (already normalised)."""
+        """Sorted numbers of the texts that contain ``needle`` (already normalised).
+
+        Remembered for the last ``_CACHED`` needles: one query asks for the same keyword when
+        matching, when ranking and when reranking, and a batch repeats words."""
+        cache: OrderedDict[str, np.ndarray] = self.__dict__.setdefault("_cache", OrderedDict())
+        found = cache.get(needle)
+        if found is None:
+            found = self._matches(needle)
+            found.flags.writeable = False
+            cache[needle] = found
+            if len(cache) > _CACHED:
+                cache.popitem(last=False)
+        else:
+            cache.move_to_end(needle)
+        return found
+
+    def _matches(self, needle: str) -> np.ndarray:
         if not needle or "\x00" in needle:
             return np.zeros(0, dtype=np.int64)
         cps = [ord(ch) for ch in needle]

@@ -19,6 +19,16 @@ class Document:
     fmt: str = "txt"
 
 
+def line_at(first: int, joins: tuple[tuple[int, int], ...], offset: int) -> int:
+    """The source line of ``offset`` in a text whose lines after ``first`` start at ``joins``
+    (``(offset, line)`` pairs in order)."""
+    line = first
+    for join_offset, join_line in joins:
+        if join_offset <= offset:
+            line = join_line
+    return line
+
+
 @dataclass(frozen=True)
 class Passage:
     """One paragraph of a document with its exact source location.
@@ -38,11 +48,7 @@ class Passage:
 
     def line_at(self, offset: int) -> int:
         """The source line on which the character at ``offset`` of ``text`` stands."""
-        line = self.line
-        for join_offset, join_line in self.joins:
-            if join_offset <= offset:
-                line = join_line
-        return line
+        return line_at(self.line, self.joins, offset)
 
 
 @dataclass(frozen=True)

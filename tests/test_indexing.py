@@ -139,3 +139,19 @@ def test_the_index_folder_itself_is_not_indexed(tmp_path: Path) -> None:
     (folder / "README.md").write_text("# 索引目录说明\n", encoding="utf-8")
     report = update(folder, [tmp_path])
     assert (report.added, report.documents) == (1, 1)
+
+
+def test_nothing_changed_commits_nothing(fresh: tuple[Path, Path]) -> None:
+    corpus, folder = fresh
+    update(folder, [corpus])
+    before = sorted(p.name for p in folder.iterdir())
+    report = update(folder)
+    assert (report.unchanged, report.documents, report.passages) == (4, 5, 27)
+    assert sorted(p.name for p in folder.iterdir()) == before  # same generation, same files
+
+
+def test_keyword_lookups_are_remembered_read_only(built: Path) -> None:
+    with Searcher(built) as searcher:
+        first = searcher.literal.matches("消费")
+        assert searcher.literal.matches("消费") is first
+        assert not first.flags.writeable

@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from search.models import Passage
+from search.models import Passage, line_at
 
 MAX_PASSAGE = 2000  # code points; longer paragraphs are cut at a sentence end
 _SENTENCE_END = re.compile(r"[。！？；!?;]")
@@ -101,14 +101,6 @@ def _cut(text: str) -> Iterator[tuple[int, str]]:
     yield offset, text[offset:]
 
 
-def _line_at(block: Block, offset: int) -> int:
-    line = block.line
-    for join_offset, join_line in block.joins:
-        if join_offset <= offset:
-            line = join_line
-    return line
-
-
 def passages_from_blocks(doc_id: str, blocks: Iterable[Block]) -> list[Passage]:
     """Number the paragraphs, attach the heading path, cut over-long paragraphs."""
     passages: list[Passage] = []
@@ -118,8 +110,8 @@ def passages_from_blocks(doc_id: str, blocks: Iterable[Block]) -> list[Passage]:
             path = [(level, title) for level, title in path if level < block.heading]
         headings = tuple(title for _, title in path)
         for offset, piece in _cut(block.text):
-            line = _line_at(block, offset)
-            end = _line_at(block, offset + len(piece) - 1)
+            line = line_at(block.line, block.joins, offset)
+            end = line_at(block.line, block.joins, offset + len(piece) - 1)
             joins = tuple(
                 (o - offset, ln) for o, ln in block.joins if offset < o < offset + len(piece)
             )

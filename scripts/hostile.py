@@ -61,7 +61,9 @@ def main() -> None:
         started = time.perf_counter()
         proc = subprocess.run(
             [sys.executable, "-m", "search", "index", str(collection), "--index", str(root / "ix")],
-            capture_output=True, text=True, check=False,
+            capture_output=True,
+            text=True,
+            check=False,
         )
         seconds = time.perf_counter() - started
         peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024

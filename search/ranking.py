@@ -8,7 +8,15 @@ few milliseconds:
   taken as 1 (presence, from the word's posting list) in the passage text, plus the same for
   the document title and the section headings (weighted fields); for a relaxed query also the
   character bigrams of the question (they catch words jieba cut differently);
-* stage 2, the best ``RERANK`` candidates: exact term frequencies and a proximity bonus.
+* stage 2, the best ``RERANK`` candidates: exact term frequencies (words and question
+  bigrams) and a proximity bonus; for a relaxed query also the evidence of the passage's whole
+  document (its context).
+
+A typed question seldom uses the words of the passage that answers it, and the answer's
+document often spreads the topic over several paragraphs: the context score is a document-level
+BM25 over the same words and bigrams, with the number of the document's passages that hold a
+word as its frequency and the document's length as its length (measured on eval-stard: MRR@10
+0.360 → 0.375 with exact bigram frequencies and this context; see README "Relevance").
 
 Words are counted literally, so a query word glued into a longer word by jieba (消费 in
 促消费) still counts; title and headings are separate fields with their own weights (short
@@ -25,7 +33,7 @@ import numpy as np
 
 from search.literal import LiteralIndex
 
-RERANK = 300
+RERANK = 500
 
 
 @dataclass(frozen=True)
@@ -37,8 +45,10 @@ class Weights:
     b: float = 0.5
     title: float = 0.3
     headings: float = 0.5
-    bigrams: float = 0.6
+    bigrams: float = 0.4
     proximity: float = 1.0
+    context_words: float = 0.5
+    context_bigrams: float = 0.8
 
 
 @dataclass(frozen=True)
@@ -62,9 +72,11 @@ class Ranker:
         self.avgdl = float(lengths[live].mean()) if len(live) else 1.0
         self._lengths = lengths
         self._doc_of = np.asarray(literal.docinfo[:, 0])
+        self._doc_lengths: np.ndarray | None = None  # per document, on first relaxed query
 
-    def idf(self, df: int) -> float:
-        return math.log(1.0 + (self.n - df + 0.5) / (df + 0.5))
+    def idf(self, df: int, n: int = 0) -> float:
+        n = n or self.n
+        return math.log(1.0 + (n - df + 0.5) / (df + 0.5))
 
     def _norm(self, candidates: np.ndarray) -> np.ndarray:
         w = self.weights
@@ -97,25 +109,71 @@ class Ranker:
         return score
 
     def _exact(self, pool: np.ndarray, query: Query) -> np.ndarray:
-        """Stage 2 correction: real term frequencies instead of presence, and proximity."""
+        """Stage 2 correction: real term frequencies instead of presence, proximity, and the
+        document context of a relaxed query."""
         w = self.weights
         norm = self._norm(pool)
-        extra = np.zeros(len(pool))
-        for word in query.words:
-            idf = self.idf(len(self.literal.matches(word)))
-            tf = self.literal.counts(pool, word).astype(float)
-            many = tf > 1
-            if not many.any():
-                continue
-            real = tf * (w.k1 + 1.0) / (tf + w.k1 * norm)
-            once = (w.k1 + 1.0) / (1.0 + w.k1 * norm)
-            extra += np.where(many, idf * (real - once), 0.0)
+        extra = self._frequencies(pool, norm, query.words, 1.0)
+        if query.bigrams:
+            extra += self._frequencies(pool, norm, query.bigrams, w.bigrams)
+            extra += self._context(pool, query)
         if len(query.terms) > 1:
             for i, docnum in enumerate(pool.tolist()):
                 gap = min_window(self.literal.text(docnum), query.terms)
                 if gap is not None:
                     extra[i] += w.proximity / (1.0 + gap / 8.0)
         return extra
+
+    def _frequencies(
+        self, pool: np.ndarray, norm: np.ndarray, grams: list[str], weight: float
+    ) -> np.ndarray:
+        """What counting each gram's real frequency adds to its presence score."""
+        k1 = self.weights.k1
+        extra = np.zeros(len(pool))
+        once = (k1 + 1.0) / (1.0 + k1 * norm)
+        for gram in grams:
+            posting = self.literal.matches(gram)
+            if not len(posting):
+                continue
+            present = np.isin(pool, posting, assume_unique=True)
+            if not present.any():
+                continue
+            tf = np.zeros(len(pool))
+            tf[present] = self.literal.counts(pool[present], gram)
+            many = tf > 1
+            if many.any():
+                real = tf * (k1 + 1.0) / (tf + k1 * norm)
+                extra += np.where(many, weight * self.idf(len(posting)) * (real - once), 0.0)
+        return extra
+
+    def _context(self, pool: np.ndarray, query: Query) -> np.ndarray:
+        """Document-level BM25 of the pool's documents: a gram's frequency in a document is the
+        number of its passages that hold it."""
+        w = self.weights
+        if self._doc_lengths is None:
+            live = self.literal.live()
+            size = int(self._doc_of.max()) + 1 if len(self._doc_of) else 1
+            self._doc_lengths = np.bincount(
+                self._doc_of[live], weights=self._lengths[live], minlength=size
+            )
+        lengths = self._doc_lengths
+        n_docs = max(1, int(np.count_nonzero(lengths)))
+        average = float(lengths.sum()) / n_docs or 1.0
+        docs = self._doc_of[pool]
+        norm = 1.0 - w.b + w.b * lengths[docs] / average
+        score = np.zeros(len(pool))
+        grams = [(g, w.context_words) for g in query.words]
+        grams += [(g, w.context_bigrams) for g in query.bigrams]
+        for gram, weight in grams:
+            posting = self.literal.matches(gram)
+            if not len(posting):
+                continue
+            owners = self._doc_of[posting]
+            per_doc = np.bincount(owners[owners >= 0], minlength=len(lengths))
+            tf = per_doc[docs].astype(float)
+            df = int(np.count_nonzero(per_doc))
+            score += weight * self.idf(df, n_docs) * tf * (w.k1 + 1.0) / (tf + w.k1 * norm)
+        return score
 
     def order(
         self, candidates: np.ndarray, tier: np.ndarray, query: Query

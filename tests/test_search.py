@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -119,3 +120,28 @@ def test_full_matches_highlight_only_the_keywords_as_written(built: Path) -> Non
     hits = _run(built, "增长15%")
     assert hits[0] == ("corpus/broken.txt", 3, False, ["增长15%"])
     assert any(partial and "增长" in spans for _, _, partial, spans in hits[1:])
+
+
+def test_a_question_counts_the_rest_of_the_passage_document(tmp_path: Path) -> None:
+    # Two identical paragraphs answer the question equally well on their own; the one whose
+    # document also speaks of 业主委员会 elsewhere ranks above the other, though it comes second
+    # in the file (without the document context the tie would go to index order).
+    from search.indexing import update
+
+    rule = "物业服务企业应当承担共用设施的维修责任。"
+    records = [
+        {"id": "plain", "title": "甲", "text": rule + "\n\n本条例自公布之日起施行。"},
+        {"id": "context", "title": "乙", "text": rule + "\n\n业主委员会可以监督物业服务企业。"},
+    ]
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "rules.jsonl").write_text(
+        "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8"
+    )
+    update(tmp_path / "index", [corpus])
+    hits = _run(tmp_path / "index", "物业服务企业不履行维修责任，业主委员会怎么办？", per_doc=0)
+    assert hits == [
+        ("context", 2, True, ["业主委员会", "物业服务企业"]),
+        ("context", 1, True, ["物业服务企业", "维修责任"]),
+        ("plain", 1, True, ["物业服务企业", "维修责任"]),
+    ]

@@ -38,8 +38,10 @@ RERANK = 500
 
 @dataclass(frozen=True)
 class Weights:
-    """Measured on eval-stard with scripts/eval.py (see README "Relevance"): a low title weight
-    (many articles share their law's name) and b = 0.5 (passages are short) served best."""
+    """Global parameters, measured on eval-stard (see README "Relevance"): chosen on the
+    even-numbered questions and checked on the odd ones.  A low title weight (many articles
+    share their law's name), b = 0.5 (passages are short); ``bigrams`` weighs the question's
+    character bigrams, ``context_*`` the document-level score of words and bigrams."""
 
     k1: float = 1.2
     b: float = 0.5

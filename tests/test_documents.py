@@ -81,6 +81,11 @@ def test_markdown_headings(fresh: tuple[Path, Path]) -> None:
     assert (last.line, last.headings) == (15, ("沈阳启动一刻钟便民生活圈建设", "工作目标"))
 
 
+def test_an_empty_heading_gives_no_passage() -> None:
+    passages = passages_from_blocks("d", text_blocks(["# #", "##", "正文。"]))
+    assert [(p.paragraph, p.line, p.text, p.headings) for p in passages] == [(1, 3, "正文。", ())]
+
+
 def test_jsonl_records_are_documents(fresh: tuple[Path, Path]) -> None:
     corpus, _ = fresh
     parsed = _read(corpus / "news.jsonl")

@@ -12,7 +12,7 @@ MAX_PASSAGE = 2000  # code points; longer paragraphs are cut at a sentence end
 _SENTENCE_END = re.compile(r"[。！？；!?;]")
 _CLOSING = set("。！？；：…”’」』）)》〉】〕!?;:.")
 _PROSE_MARK = re.compile(r"[，、。；,;]")
-_HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
+_HEADING = re.compile(r"^(#{1,6})(?:\s+(.*?)\s*#*)?\s*$")
 _LIST_START = re.compile(
     r"^(?:[一二三四五六七八九十]+[、是]|[（(][一二三四五六七八九十\d]+[)）]|\d+[.、．]|第[一二三四五六七八九十百\d]+[条章节])"
 )
@@ -76,7 +76,8 @@ def text_blocks(lines: Iterable[str]) -> Iterator[Block]:
         if heading:
             yield from flush()
             current = []
-            yield Block(heading.group(2), number, number, len(heading.group(1)))
+            if heading.group(2):  # "#" or "# #" alone is an empty heading: no passage
+                yield Block(heading.group(2), number, number, len(heading.group(1)))
             continue
         if current and _continues(text, raw):
             glued = _glue(text.rstrip(), stripped)

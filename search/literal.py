@@ -10,10 +10,12 @@ few numpy sorts, far cheaper than a positional n-gram field in Whoosh.
 Files (in ``literal-<generation>/`` of the index folder, written once, then renamed into place):
 ``blob.bin`` UTF-8 of all texts, ``offsets.npy`` (int64, docnum → byte range), ``keys.npy``
 (uint64 gram keys, sorted), ``starts.npy`` (int64 ranges into ``postings.npy``, uint32
-docnums); the same with prefixes ``headings.`` and ``titles.``; ``docinfo.npy`` (per docnum:
-document ordinal, date as yyyymmdd, length); ``docs.json`` (per document: doc key, normalised
-title and issuer); ``stored.blob.bin`` and ``stored.offsets.npy``: each passage's stored fields
-as JSON, so that a search never has to open Whoosh.
+docnums); the same with prefixes ``headings.`` and ``titles.``; ``docinfo.npy`` (per
+docnum: document ordinal, date as yyyymmdd, length, paragraph number, place in collection
+order); ``docs.json`` (per
+document: doc key, normalised title and issuer); ``stored.blob.bin`` and
+``stored.offsets.npy``: each passage's stored fields as JSON, so that a search never has to
+open Whoosh.
 """
 
 from __future__ import annotations
@@ -116,8 +118,11 @@ def build(folder: Path, rows: Iterable[Row], doc_count: int) -> None:
     """Write a literal index for ``doc_count`` Whoosh documents into ``folder`` atomically."""
     texts = [""] * doc_count
     headings = [""] * doc_count
-    info = np.zeros((doc_count, 3), dtype=np.int64)  # document ordinal, date, length
+    # document ordinal, date, length, paragraph, place in collection order
+    info = np.zeros((doc_count, 5), dtype=np.int64)
     info[:, 0] = -1
+    info[:, 4] = doc_count
+    places: list[tuple[str, int, int, int]] = []
     docs: dict[str, int] = {}
     doc_list: list[list[str]] = []
     stored = [b""] * doc_count
@@ -131,8 +136,26 @@ def build(folder: Path, rows: Iterable[Row], doc_count: int) -> None:
             doc_list.append(
                 [row.doc_key, normalize(row.get("title")), normalize(row.get("issuer"))]
             )
-        info[row.docnum] = (ordinal, _date_int(row.get("date")), len(text))
+        paragraph = row.stored.get("paragraph", 0)
+        info[row.docnum] = (
+            ordinal,
+            _date_int(row.get("date")),
+            len(text),
+            paragraph if isinstance(paragraph, int) else 0,
+            0,
+        )
+        line = row.stored.get("line", 0)
+        places.append(
+            (
+                row.get("source"),
+                line if isinstance(line, int) else 0,
+                info[row.docnum, 3],
+                row.docnum,
+            )
+        )
         stored[row.docnum] = json.dumps(row.stored, ensure_ascii=False).encode("utf-8")
+    places.sort()
+    info[[place[3] for place in places], 4] = np.arange(len(places))
     tmp = folder.with_name(folder.name + ".tmp")
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir(parents=True)
@@ -282,3 +305,35 @@ class LiteralIndex(GramTable):
 
     def lengths(self) -> np.ndarray:
         return np.asarray(self.docinfo[:, 2])
+
+    def leads(self) -> np.ndarray:
+        """Boolean per docnum: the passage is its document's first (its lead paragraph).
+
+        A literal index written before the paragraph number was kept (three columns) takes
+        the lowest docnum of each document instead."""
+        live = self.live()
+        doc_of = np.asarray(self.docinfo[:, 0])
+        out = np.zeros(len(doc_of), dtype=bool)
+        if self.docinfo.shape[1] > 3:
+            out[live] = np.asarray(self.docinfo[live, 3]) == 1
+        elif len(live):
+            _, first = np.unique(doc_of[live], return_index=True)
+            out[live[first]] = True
+        return out
+
+    def collection_order(self) -> np.ndarray:
+        """Per docnum, its place in collection order (source file, then line, then paragraph):
+        ties in ranking go by it, so they do not depend on how an update split its work.
+        A literal index written before this column existed uses the docnum."""
+        if self.docinfo.shape[1] > 4:
+            return np.asarray(self.docinfo[:, 4])
+        return np.arange(len(self.docinfo), dtype=np.int64)
+
+    def frequency(self, needle: str) -> int:
+        """How many texts contain ``needle`` of one or two characters (no list is read)."""
+        cps = [ord(ch) for ch in needle]
+        key = cps[0] << _SHIFT if len(cps) == 1 else (cps[0] << _SHIFT) | cps[1]
+        i = int(np.searchsorted(self.keys, np.uint64(key)))
+        if i >= len(self.keys) or int(self.keys[i]) != key:
+            return 0
+        return int(self.starts[i + 1] - self.starts[i])

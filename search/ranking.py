@@ -51,6 +51,11 @@ class Weights:
     proximity: float = 1.0
     context_words: float = 0.5
     context_bigrams: float = 0.8
+    lead: float = 1.5
+    feedback: float = 0.1
+    feedback_docs: int = 10
+    feedback_terms: int = 20
+    feedback_min_docs: int = 3
 
 
 @dataclass(frozen=True)
@@ -75,6 +80,9 @@ class Ranker:
         self._lengths = lengths
         self._doc_of = np.asarray(literal.docinfo[:, 0])
         self._doc_lengths: np.ndarray | None = None  # per document, on first relaxed query
+        self._leads: np.ndarray | None = None
+        self._place = literal.collection_order()
+        self._by_doc: tuple[np.ndarray, np.ndarray] | None = None
 
     def idf(self, df: int, n: int = 0) -> float:
         n = n or self.n
@@ -180,14 +188,78 @@ class Ranker:
     def order(
         self, candidates: np.ndarray, tier: np.ndarray, query: Query
     ) -> tuple[np.ndarray, np.ndarray]:
-        """Candidates best first (tier, then score, then index order) and their scores."""
+        """Candidates best first (tier, then score, then collection order) and their scores."""
         if not len(candidates):
             return candidates, np.zeros(0)
         score = self._presence(candidates, query)
-        first = np.lexsort((candidates, -score, -tier))[:RERANK]
+        place = self._place[candidates]
+        first = np.lexsort((place, -score, -tier))[:RERANK]
         score[first] += self._exact(candidates[first], query)
-        order = np.lexsort((candidates, -score, -tier))
+        if query.bigrams:
+            pool = candidates[first]
+            score[first] += self._feedback(pool, score[first], query) + self._lead(pool)
+        order = np.lexsort((place, -score, -tier))
         return candidates[order], score[order]
+
+    def _lead(self, pool: np.ndarray) -> np.ndarray:
+        """The bonus of a document's first passage (its lead paragraph)."""
+        if self._leads is None:
+            self._leads = self.literal.leads()
+        return self.weights.lead * self._leads[pool]
+
+    def _passages_of(self, doc: int) -> np.ndarray:
+        """The live passages of a document (by ordinal), in index order."""
+        if self._by_doc is None:
+            live = self.literal.live()
+            live = live[np.argsort(self._doc_of[live], kind="stable")]
+            size = int(self._doc_of.max()) + 2 if len(self._doc_of) else 1
+            self._by_doc = live, np.searchsorted(self._doc_of[live], np.arange(size))
+        live, starts = self._by_doc
+        return live[starts[doc] : starts[doc + 1]]
+
+    def _feedback(self, pool: np.ndarray, scores: np.ndarray, query: Query) -> np.ndarray:
+        """Pseudo-relevance feedback: the character bigrams that most of the best documents
+        share (and the question lacks) count a little, weighted by how many of those documents
+        hold them and by their idf."""
+        w = self.weights
+        top: list[int] = []
+        for i in np.lexsort((self._place[pool], -scores)).tolist():
+            doc = int(self._doc_of[pool[i]])
+            if doc not in top:
+                top.append(doc)
+                if len(top) == w.feedback_docs:
+                    break
+        asked = set(query.words) | set(query.bigrams)
+        held: dict[str, int] = {}
+        for doc in top:
+            grams: set[str] = set()
+            for docnum in self._passages_of(doc).tolist():
+                grams.update(question_bigrams([self.literal.text(docnum)]))
+            for gram in grams:
+                held[gram] = held.get(gram, 0) + 1
+        weighted = []
+        for gram in sorted(held):
+            if held[gram] < w.feedback_min_docs or gram in asked:
+                continue
+            if any(gram in term for term in query.terms):
+                continue
+            idf = self.idf(self.literal.frequency(gram))
+            weighted.append((held[gram] * idf, idf, gram))
+        weighted.sort(key=lambda item: -item[0])  # stable: ties keep the bigrams' order
+        extra = np.zeros(len(pool))
+        if not weighted:
+            return extra
+        heaviest = weighted[0][0]
+        norm = self._norm(pool)
+        for weight, idf, gram in weighted[: w.feedback_terms]:
+            present = np.isin(pool, self.literal.matches(gram), assume_unique=True)
+            if not present.any():
+                continue
+            tf = np.zeros(len(pool))
+            tf[present] = self.literal.counts(pool[present], gram)
+            bm25 = tf * (w.k1 + 1.0) / (tf + w.k1 * norm)
+            extra += w.feedback * weight / heaviest * idf * bm25
+        return extra
 
 
 def min_window(text: str, terms: list[str]) -> int | None:

@@ -8,7 +8,7 @@ it — so recall never depends on segmentation.  Ranking, best first:
 2. passages that contain all keywords written together before those with them scattered;
 3. BM25F over the jieba words of the query in text, title and headings, plus a small score
    for every keyword present literally, plus a proximity bonus;
-4. ties: index order (file order, then paragraph).
+4. ties: collection order (source file, then line, then paragraph), whatever the build.
 """
 
 from __future__ import annotations
@@ -132,13 +132,13 @@ class Searcher:
         terms: list[str],
         words: list[str],
         tier: np.ndarray,
-        relaxed: bool,
+        question: bool,
     ) -> tuple[np.ndarray, np.ndarray]:
         """Candidates sorted best first, and their scores."""
         if len(terms) > 1 and len(candidates):
             together = self.literal.matches(_joined(terms))
             tier = tier * 2 + np.isin(candidates, together, assume_unique=True)
-        bigrams = question_bigrams(terms) if relaxed else []
+        bigrams = question_bigrams(terms) if question else []
         return self.ranker.order(candidates, tier, ranking.Query(terms, words, bigrams))
 
     # --- the query -----------------------------------------------------------------------------
@@ -165,7 +165,11 @@ class Searcher:
                 candidates = np.concatenate([strict, extra])
                 tiers = np.concatenate([tiers, np.zeros(len(extra), dtype=np.int64)])
                 words = list(dict.fromkeys(_ranking_words(terms) + relaxed))
-        ordered, scores = self._order(candidates, terms, words, tiers, bool(relaxed))
+        # A typed question (a keyword that jieba splits into several words) is also ranked by
+        # its character bigrams, its passages' documents and feedback; a keyword search is not,
+        # however short its result list.
+        question = bool(relaxed) and set(relaxed) != set(terms)
+        ordered, scores = self._order(candidates, terms, words, tiers, question)
         partial = set(candidates[len(strict) :].tolist())
         ordered_list = _per_doc(ordered.tolist(), self.literal, options.per_doc, want)
         if options.sort == "date":

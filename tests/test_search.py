@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from search.errors import BadQuery
+from search.ranking import Weights
 from search.searching import Options, Searcher
 
 
@@ -145,3 +147,50 @@ def test_a_question_counts_the_rest_of_the_passage_document(tmp_path: Path) -> N
         ("context", 1, True, ["物业服务企业", "维修责任"]),
         ("plain", 1, True, ["物业服务企业", "维修责任"]),
     ]
+
+
+def _index_records(tmp_path: Path, records: list[dict[str, str]]) -> Path:
+    from search.indexing import update
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "records.jsonl").write_text(
+        "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8"
+    )
+    update(tmp_path / "index", [corpus])
+    return tmp_path / "index"
+
+
+def test_a_question_learns_from_its_best_documents(tmp_path: Path) -> None:
+    # The three best documents all speak of 维修 and 业主, which the question does not use:
+    # pseudo-relevance feedback lifts the passage that shares them (d) above the one that
+    # does not (e), which is shorter and would otherwise win.
+    folder = _index_records(
+        tmp_path,
+        [
+            {"id": "a", "title": "一", "text": "物业公司应当及时维修电梯，保障业主安全。"},
+            {"id": "b", "title": "二", "text": "物业公司负责电梯的日常维修和业主通知。"},
+            {"id": "c", "title": "三", "text": "物业公司未维修电梯的，业主可以投诉。"},
+            {"id": "d", "title": "四", "text": "电梯出现故障，由业主委员会组织维修。"},
+            {"id": "e", "title": "五", "text": "电梯广告收入归全体所有人。"},
+        ],
+    )
+    question = "物业公司不管电梯怎么办？"
+    assert [h[0] for h in _run(folder, question)] == ["c", "b", "a", "d", "e"]
+    assert _run(folder, question)[3] == ("d", 1, True, ["电梯"])  # 维修 is not highlighted
+    with Searcher(folder) as searcher:
+        searcher.ranker.weights = replace(searcher.ranker.weights, feedback=0.0)
+        without = [h.document.doc_id for h in searcher.search(question).hits]
+    assert without == ["c", "b", "a", "e", "d"]
+
+
+def test_a_question_prefers_a_documents_lead_paragraph(tmp_path: Path) -> None:
+    rule = "用人单位应当依法为劳动者缴纳社会保险费。"
+    folder = _index_records(
+        tmp_path,
+        [{"id": "law", "title": "条例", "text": f"{rule}\n\n本条例自公布之日起施行。\n\n{rule}"}],
+    )
+    with Searcher(folder) as searcher:
+        hits = searcher.search("公司不给员工交社会保险怎么办？", Options(per_doc=0)).hits
+    assert [(h.passage.paragraph, h.partial) for h in hits] == [(1, True), (3, True)]
+    assert hits[0].score - hits[1].score == pytest.approx(Weights().lead, abs=1e-3)

@@ -194,3 +194,20 @@ def test_a_question_prefers_a_documents_lead_paragraph(tmp_path: Path) -> None:
         hits = searcher.search("公司不给员工交社会保险怎么办？", Options(per_doc=0)).hits
     assert [(h.passage.paragraph, h.partial) for h in hits] == [(1, True), (3, True)]
     assert hits[0].score - hits[1].score == pytest.approx(Weights().lead, abs=1e-3)
+
+
+def test_ties_go_by_collection_order_not_by_when_a_file_was_indexed(tmp_path: Path) -> None:
+    from search.indexing import update
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    text = "全面推进汽车以旧换新。\n"
+    (corpus / "b.txt").write_text(text, encoding="utf-8")
+    update(tmp_path / "index", [corpus])
+    (corpus / "a.txt").write_text(text, encoding="utf-8")  # indexed later, comes first
+    update(tmp_path / "index", [corpus])
+    hits = _run(tmp_path / "index", "以旧换新")
+    assert hits == [
+        ("corpus/a.txt", 1, False, ["以旧换新"]),
+        ("corpus/b.txt", 1, False, ["以旧换新"]),
+    ]

@@ -6,8 +6,10 @@ it — so recall never depends on segmentation.  Ranking, best first:
 
 1. passages that match the whole query before partial matches (the relaxed fallback);
 2. passages that contain all keywords written together before those with them scattered;
-3. BM25F over the jieba words of the query in text, title and headings, plus a small score
-   for every keyword present literally, plus a proximity bonus;
+3. BM25F over the jieba words of the query in text, title and headings, with exact term
+   frequencies and a proximity bonus for the best; a typed question also by its character
+   bigrams, its passages' documents, pseudo-relevance feedback and a lead-paragraph bonus
+   (``search.ranking``);
 4. ties: collection order (source file, then line, then paragraph), whatever the build.
 """
 

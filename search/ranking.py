@@ -6,17 +6,20 @@ few milliseconds:
 
 * stage 1, every candidate: for each query word, its BM25 weight with the term frequency
   taken as 1 (presence, from the word's posting list) in the passage text, plus the same for
-  the document title and the section headings (weighted fields); for a relaxed query also the
-  character bigrams of the question (they catch words jieba cut differently);
+  the document title and the section headings (weighted fields); for a typed question also
+  the character bigrams of the question (they catch words jieba cut differently);
 * stage 2, the best ``RERANK`` candidates: exact term frequencies (words and question
-  bigrams) and a proximity bonus; for a relaxed query also the evidence of the passage's whole
-  document (its context).
+  bigrams) and a proximity bonus; for a typed question also the evidence of the passage's whole
+  document (its context);
+* stage 3, typed questions only, the same candidates: pseudo-relevance feedback (bigrams that
+  most of the ten best documents share) and a small bonus for a document's lead paragraph.
 
 A typed question seldom uses the words of the passage that answers it, and the answer's
 document often spreads the topic over several paragraphs: the context score is a document-level
 BM25 over the same words and bigrams, with the number of the document's passages that hold a
 word as its frequency and the document's length as its length (measured on eval-stard: MRR@10
-0.360 → 0.375 with exact bigram frequencies and this context; see README "Relevance").
+0.360 → 0.375 with exact bigram frequencies and this context, → 0.379 with stage 3; see
+README "Relevance").
 
 Words are counted literally, so a query word glued into a longer word by jieba (消费 in
 促消费) still counts; title and headings are separate fields with their own weights (short
@@ -120,7 +123,7 @@ class Ranker:
 
     def _exact(self, pool: np.ndarray, query: Query) -> np.ndarray:
         """Stage 2 correction: real term frequencies instead of presence, proximity, and the
-        document context of a relaxed query."""
+        document context of a typed question."""
         w = self.weights
         norm = self._norm(pool)
         extra = self._frequencies(pool, norm, query.words, 1.0)

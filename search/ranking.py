@@ -220,6 +220,15 @@ class Ranker:
         live, starts = self._by_doc
         return live[starts[doc] : starts[doc + 1]]
 
+    def _bigram_keys(self, doc: int) -> np.ndarray:
+        """The distinct Chinese character bigrams of a document's passages (not across two
+        passages), as ``first << 21 | second`` code points, sorted."""
+        text = "\x00".join(self.literal.text(d) for d in self._passages_of(doc).tolist())
+        cps = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
+        han = (cps >= 0x4E00) & (cps <= 0x9FFF)
+        pair = han[:-1] & han[1:]
+        return np.unique((cps[:-1][pair] << 21) | cps[1:][pair])
+
     def _feedback(self, pool: np.ndarray, scores: np.ndarray, query: Query) -> np.ndarray:
         """Pseudo-relevance feedback: the character bigrams that most of the best documents
         share (and the question lacks) count a little, weighted by how many of those documents
@@ -233,21 +242,18 @@ class Ranker:
                 if len(top) == w.feedback_docs:
                     break
         asked = set(query.words) | set(query.bigrams)
-        held: dict[str, int] = {}
-        for doc in top:
-            grams: set[str] = set()
-            for docnum in self._passages_of(doc).tolist():
-                grams.update(question_bigrams([self.literal.text(docnum)]))
-            for gram in grams:
-                held[gram] = held.get(gram, 0) + 1
+        keys = [self._bigram_keys(doc) for doc in top]
+        shared, held = np.unique(np.concatenate(keys), return_counts=True)
         weighted = []
-        for gram in sorted(held):
-            if held[gram] < w.feedback_min_docs or gram in asked:
+        often = held >= w.feedback_min_docs
+        for key, count in zip(shared[often].tolist(), held[often].tolist(), strict=True):
+            gram = chr(key >> 21) + chr(key & 0x1FFFFF)
+            if gram in asked:
                 continue
             if any(gram in term for term in query.terms):
                 continue
             idf = self.idf(self.literal.frequency(gram))
-            weighted.append((held[gram] * idf, idf, gram))
+            weighted.append((count * idf, idf, gram))
         weighted.sort(key=lambda item: -item[0])  # stable: ties keep the bigrams' order
         extra = np.zeros(len(pool))
         if not weighted:

@@ -143,8 +143,8 @@ def test_a_question_counts_the_rest_of_the_passage_document(tmp_path: Path) -> N
     update(tmp_path / "index", [corpus])
     hits = _run(tmp_path / "index", "物业服务企业不履行维修责任，业主委员会怎么办？", per_doc=0)
     assert hits == [
-        ("context", 2, True, ["业主委员会", "物业服务企业"]),
         ("context", 1, True, ["物业服务企业", "维修责任"]),
+        ("context", 2, True, ["业主委员会", "物业服务企业"]),
         ("plain", 1, True, ["物业服务企业", "维修责任"]),
     ]
 

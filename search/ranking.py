@@ -37,6 +37,7 @@ import numpy as np
 from search.literal import LiteralIndex
 
 RERANK = 500
+FEEDBACK_CHARS = 20_000  # of each feedback document
 
 
 @dataclass(frozen=True)
@@ -211,10 +212,10 @@ class Ranker:
         return self.weights.lead * self._leads[pool]
 
     def _passages_of(self, doc: int) -> np.ndarray:
-        """The live passages of a document (by ordinal), in index order."""
+        """The live passages of a document (by ordinal), in collection order."""
         if self._by_doc is None:
             live = self.literal.live()
-            live = live[np.argsort(self._doc_of[live], kind="stable")]
+            live = live[np.lexsort((self._place[live], self._doc_of[live]))]
             size = int(self._doc_of.max()) + 2 if len(self._doc_of) else 1
             self._by_doc = live, np.searchsorted(self._doc_of[live], np.arange(size))
         live, starts = self._by_doc
@@ -222,8 +223,16 @@ class Ranker:
 
     def _bigram_keys(self, doc: int) -> np.ndarray:
         """The distinct Chinese character bigrams of a document's passages (not across two
-        passages), as ``first << 21 | second`` code points, sorted."""
-        text = "\x00".join(self.literal.text(d) for d in self._passages_of(doc).tolist())
+        passages), as ``first << 21 | second`` code points, sorted.  Only the first
+        ``FEEDBACK_CHARS`` characters count, so a huge document costs no more than a long one."""
+        texts: list[str] = []
+        size = 0
+        for docnum in self._passages_of(doc).tolist():
+            if size >= FEEDBACK_CHARS:
+                break
+            texts.append(self.literal.text(docnum))
+            size += len(texts[-1])
+        text = "\x00".join(texts)
         cps = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
         han = (cps >= 0x4E00) & (cps <= 0x9FFF)
         pair = han[:-1] & han[1:]

@@ -162,7 +162,7 @@ class Searcher:
         relaxed: list[str] = []
         if len(strict) < want and not options.strict:
             relaxed, kept = _relaxable_units(node)
-            if relaxed:
+            if relaxed or any(isinstance(k, query.Term) and k.field == "text" for k in kept):
                 extra = self._relaxed(relaxed, filters + kept, strict)
                 candidates = np.concatenate([strict, extra])
                 tiers = np.concatenate([tiers, np.zeros(len(extra), dtype=np.int64)])
@@ -196,11 +196,17 @@ class Searcher:
     def _relaxed(
         self, units: list[str], filters: list[query.Node], strict: np.ndarray
     ) -> np.ndarray:
-        sets = [self.literal.matches(u) for u in units]
-        sets = [s for s in sets if len(s)]
-        if not sets:
-            return np.zeros(0, dtype=np.int64)
-        union = np.unique(np.concatenate(sets))
+        """Passages that hold any of ``units`` and pass every filter; when the query has a
+        quoted phrase, every passage that holds the phrases (the words then only rank)."""
+        phrases = [f for f in filters if isinstance(f, query.Term) and f.field == "text"]
+        if phrases:
+            union = self._match(query.And(tuple(phrases)))
+        else:
+            sets = [self.literal.matches(u) for u in units]
+            sets = [s for s in sets if len(s)]
+            if not sets:
+                return np.zeros(0, dtype=np.int64)
+            union = np.unique(np.concatenate(sets))
         for f in filters:
             union = np.intersect1d(union, self._match(f), assume_unique=True)
         return np.setdiff1d(union, strict, assume_unique=True)

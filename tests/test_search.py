@@ -99,6 +99,14 @@ def test_relaxed_matches_come_after_strict_and_are_marked(built: Path) -> None:
     assert _run(built, "销售额增长", strict=True) == [hits[0]]
 
 
+def test_a_quoted_phrase_stays_required_when_the_rest_is_relaxed(built: Path) -> None:
+    # no passage holds 品牌消费 and 促进消费: the phrase alone still finds its passage, as a
+    # partial match; the seven other passages with 消费 but not the phrase are never shown
+    assert _run(built, '"品牌消费"如何促进消费') == [("news-002", 2, True, ["品牌消费", "消费"])]
+    assert _run(built, '"品牌消费"怎么办') == [("news-002", 2, True, ["品牌消费"])]
+    assert _run(built, '"品牌消费"如何促进消费', strict=True) == []
+
+
 def test_per_document_cap_on_first_page(built: Path) -> None:
     hits = _run(built, "消费", per_doc=1, limit=3)
     assert len({h[0] for h in hits}) == 3

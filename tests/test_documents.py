@@ -137,6 +137,17 @@ def test_utf8_bom_and_utf16(tmp_path: Path) -> None:
         assert passages[0].text == "通知正文。"
 
 
+def test_bytes_after_a_utf16_byte_order_mark_must_be_writing(tmp_path: Path) -> None:
+    # FF FE followed by bytes that decode without error but not to writing (here: every
+    # other code unit in the private-use area) is refused, not indexed
+    units = [0xE000 + i * 37 % 0x1800 if i % 2 else 0x4E00 + i for i in range(2000)]
+    junk = b"".join(u.to_bytes(2, "little") for u in units)
+    path = tmp_path / "junk.txt"
+    path.write_bytes(b"\xff\xfe" + junk)
+    with pytest.raises(UnreadableDocument, match="^junk.txt: not valid UTF-16-LE despite"):
+        _read(path)
+
+
 def test_find_sorted_skips_hidden_and_missing_path_is_bad_input(tmp_path: Path) -> None:
     (tmp_path / "b.txt").write_text("乙", encoding="utf-8")
     (tmp_path / "a.md").write_text("甲", encoding="utf-8")

@@ -45,13 +45,19 @@ def decode(data: bytes, name: str) -> str:
     """Decode a file's bytes, or raise UnreadableDocument saying why."""
     for bom, encoding in _BOMS:
         if data.startswith(bom):
+            wrong = UnreadableDocument(
+                f"{name}: not valid {encoding.upper()} despite its byte order mark",
+                "re-save the file as UTF-8",
+            )
             try:
-                return data[len(bom) :].decode(encoding)
+                text = data[len(bom) :].decode(encoding)
             except UnicodeDecodeError as exc:
-                raise UnreadableDocument(
-                    f"{name}: not valid {encoding.upper()} despite its byte order mark",
-                    "re-save the file as UTF-8",
-                ) from exc
+                raise wrong from exc
+            # Bytes that merely start like a UTF-16/32 byte order mark decode to a jumble of
+            # unassigned, private-use and control code points, not to writing.
+            if encoding != "utf-8" and not _plausible(text):
+                raise wrong
+            return text
     head = data[:8192]
     binary = UnreadableDocument(f"{name}: binary file, skipped", "only text documents are indexed")
     if head.count(b"\x00") > max(2, len(head) // 100):

@@ -144,7 +144,7 @@ def test_bytes_after_a_utf16_byte_order_mark_must_be_writing(tmp_path: Path) -> 
     junk = b"".join(u.to_bytes(2, "little") for u in units)
     path = tmp_path / "junk.txt"
     path.write_bytes(b"\xff\xfe" + junk)
-    with pytest.raises(UnreadableDocument, match="^junk.txt: not valid UTF-16-LE despite"):
+    with pytest.raises(UnreadableDocument, match=r"^junk\.txt: not valid UTF-16-LE despite"):
         _read(path)
 
 

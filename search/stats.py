@@ -1,6 +1,6 @@
 """What an index holds (``govsearch stats``): counts, size, last update, the collection, the
 analysis it was built with, and documents by issuer and by year (from the documents' stored
-metadata, one entry per ``doc_id``)."""
+metadata, one entry per ``doc_id``).  Read from the literal index: Whoosh is not opened."""
 
 from __future__ import annotations
 
@@ -9,6 +9,8 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 from search.freshness import check
 from search.searching import Searcher
@@ -35,16 +37,21 @@ class Stats:
 def collect(searcher: Searcher) -> Stats:
     """The statistics of the index open in ``searcher``."""
     manifest = searcher.manifest
-    reader = searcher.searcher.reader()
+    literal = searcher.literal
+    live = literal.live()
+    # one passage per document (its first in index order) holds the document's metadata
+    ordinals = np.asarray(literal.docinfo[:, 0])[live]
+    _, first = np.unique(ordinals, return_index=True)
     metadata: dict[str, tuple[str, str]] = {}
-    for _docnum, stored in reader.iter_docs():
+    for docnum in np.sort(live[first]).tolist():
+        stored = literal.stored(docnum)
         metadata.setdefault(stored["doc_id"], (stored.get("issuer", ""), stored.get("date", "")))
     issuers = Counter(issuer for issuer, _ in metadata.values())
     years = Counter(date[:4] if date[:4].isdigit() else "" for _, date in metadata.values())
     return Stats(
         index=str(searcher.folder),
         documents=len(metadata),
-        passages=reader.doc_count(),
+        passages=len(live),
         size_bytes=folder_size(searcher.folder),
         updated=manifest.updated,
         roots=tuple(manifest.roots),

@@ -12,10 +12,9 @@ Files (in ``literal-<generation>/`` of the index folder, written once, then rena
 (uint64 gram keys, sorted), ``starts.npy`` (int64 ranges into ``postings.npy``, uint32
 docnums); the same with prefixes ``headings.`` and ``titles.``; ``docinfo.npy`` (per
 docnum: document ordinal, date as yyyymmdd, length, paragraph number, place in collection
-order); ``docs.json`` (per
-document: doc key, normalised title and issuer); ``stored.blob.bin`` and
-``stored.offsets.npy``: each passage's stored fields as JSON, so that a search never has to
-open Whoosh.
+order); ``docs.json`` (per document: doc key, normalised title and issuer);
+``stored.blob.bin`` and ``stored.offsets.npy``: each passage's stored fields as JSON, so that
+a search never has to open Whoosh.
 """
 
 from __future__ import annotations

@@ -227,11 +227,21 @@ class Searcher:
         )
 
     def document_passages(self, doc_id: str) -> list[Passage]:
-        """Every passage of a document, in order (for ``show``)."""
-        from whoosh import query as wq
+        """Every passage of a document, in order (for ``show``), from the literal index."""
+        passages = [passage_from(self.literal.stored(d)) for d in self.passages_of(doc_id)]
+        return sorted(passages, key=lambda p: p.paragraph)
 
-        found = self.searcher.search(wq.Term("doc_id", doc_id), limit=None)
-        return sorted((passage_from(hit.fields()) for hit in found), key=lambda p: p.paragraph)
+    def passages_of(self, doc_id: str) -> list[int]:
+        """The docnums of the passages of every document with this ``doc_id``, in collection
+        order."""
+        docs = self.literal.docs
+        ordinals = [i for i, doc in enumerate(docs) if doc[0].partition("\x1f")[2] == doc_id]
+        if not ordinals:
+            return []
+        live = self.literal.live()
+        found = live[np.isin(np.asarray(self.literal.docinfo[:, 0])[live], ordinals)]
+        place = self.literal.collection_order()
+        return [int(d) for d in found[np.argsort(place[found], kind="stable")]]
 
 
 def document_from(stored: dict[str, Any]) -> Document:

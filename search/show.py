@@ -13,12 +13,14 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+
 from search import query
 from search.analysis import normalize
 from search.errors import BadInput
 from search.indexing import base_dir
 from search.models import Document, Passage, Span
-from search.searching import Searcher, document_from
+from search.searching import Searcher, document_from, passage_from
 from search.snippets import match_spans
 
 _LINE = re.compile(r"^(?P<path>.+):(?P<page>p?)(?P<line>[1-9][0-9]*)$")
@@ -56,45 +58,60 @@ def excerpt(searcher: Searcher, location: str, context: int = 2, query_text: str
 
 
 def _document(searcher: Searcher, doc_id: str) -> Document | None:
-    stored = searcher.searcher.document(doc_id=doc_id)
-    if stored is None:
+    found = searcher.passages_of(doc_id)
+    if not found:
         return None
-    return document_from(stored)
+    return document_from(searcher.literal.stored(found[0]))
 
 
-def _doc_ids_at(searcher: Searcher, path: str) -> list[str]:
-    """The documents read from the file at ``path`` (from here, or stored form)."""
+def _file_passages(searcher: Searcher, path: str) -> list[int]:
+    """The docnums of the passages read from the file at ``path`` (from here, or stored form),
+    in collection order (by line)."""
     wanted = {str(Path(path).resolve()), str((base_dir(searcher.folder) / path).resolve())}
-    out = []
-    for doc_key, *_rest in searcher.literal.docs:
-        source, _, doc_id = doc_key.partition("\x1f")
-        if source in wanted:
-            out.append(doc_id)
-    return out
+    literal = searcher.literal
+    ordinals = [i for i, doc in enumerate(literal.docs) if doc[0].partition("\x1f")[0] in wanted]
+    if not ordinals:
+        return []
+    live = literal.live()
+    doc_of = np.asarray(literal.docinfo[:, 0])
+    found = live[np.isin(doc_of[live], ordinals)]
+    if literal.docinfo.shape[1] > 4:
+        order = np.argsort(literal.collection_order()[found], kind="stable")
+    else:  # an older literal index: read the lines
+        lines = [(literal.stored(d)["line"], literal.stored(d)["paragraph"]) for d in found]
+        order = np.array(sorted(range(len(found)), key=lambda i: lines[i]), dtype=np.int64)
+    return [int(d) for d in found[order]]
 
 
 def _at_line(
     searcher: Searcher, path: str, line: int
 ) -> tuple[Document, list[Passage], frozenset[int]]:
-    candidates: list[tuple[Document, list[Passage]]] = []
-    for doc_id in _doc_ids_at(searcher, path):
-        document = _document(searcher, doc_id)
-        if document is not None:
-            candidates.append((document, searcher.document_passages(doc_id)))
-    if not candidates:
+    literal = searcher.literal
+    in_file = _file_passages(searcher, path)
+    if not in_file:
         raise BadInput(f"no indexed file {path!r}", "give path:line as printed by govsearch search")
-    for document, passages in candidates:
-        marked = frozenset(p.paragraph for p in passages if p.line <= line <= p.end_line)
-        if marked:
-            return document, passages, marked
-    after = [(p.line, d, ps, p) for d, ps in candidates for p in ps if p.line > line]
-    if not after:
-        end = max(p.end_line for _, ps in candidates for p in ps)
+    # passages by line: the first whose last line reaches ``line`` holds it, if any does
+    low, high = 0, len(in_file)
+    while low < high:
+        middle = (low + high) // 2
+        if literal.stored(in_file[middle])["end_line"] < line:
+            low = middle + 1
+        else:
+            high = middle
+    if low == len(in_file):
+        end = literal.stored(in_file[-1])["end_line"]
         raise BadInput(
             f"{path} has no passage at line {line}", f"its last passage ends on line {end}"
         )
-    _, document, passages, passage = min(after, key=lambda x: x[0])
-    return document, passages, frozenset({passage.paragraph})
+    stored = literal.stored(in_file[low])
+    ordinal = int(literal.docinfo[in_file[low], 0])
+    docnums = np.flatnonzero(np.asarray(literal.docinfo[:, 0]) == ordinal)
+    passages = sorted(
+        (passage_from(literal.stored(int(d))) for d in docnums), key=lambda p: p.paragraph
+    )
+    marked = frozenset(p.paragraph for p in passages if p.line <= line <= p.end_line)
+    # a line between passages (a blank line) points at the next passage
+    return document_from(stored), passages, marked or frozenset({stored["paragraph"]})
 
 
 def _highlight(

@@ -276,9 +276,10 @@ def stats(
     folder = resolve(index_dir)
     with user_errors():
         configure(folder, None, None)
+        from search.manifest import damaged
         from search.searching import Searcher
 
-        with Searcher(folder) as searcher:
+        with Searcher(folder) as searcher, damaged(folder):
             found = collect(searcher)
     if as_json:
         sys.stdout.write(render.json_line(stats_object(found)) + "\n")
@@ -310,9 +311,10 @@ def show(
     folder = resolve(index_dir)
     with user_errors():
         ready(folder)
+        from search.manifest import damaged
         from search.searching import Searcher
 
-        with Searcher(folder) as searcher:
+        with Searcher(folder) as searcher, damaged(folder):
             shown = excerpt(searcher, location, context, query_text)
     render.excerpt(shown, console(color))
 

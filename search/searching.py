@@ -64,27 +64,16 @@ class Result:
 
 
 class Searcher:
-    """An open index: Whoosh for ranking, the literal index for matching."""
+    """An open index for searching, ``show`` and ``stats``: it reads only the literal index
+    (matching, ranking, stored fields), never Whoosh."""
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
         self.manifest, self.literal = _open_literal(folder)
         self.ranker = ranking.Ranker(self.literal)
-        self._whoosh: Any = None
-
-    @property
-    def searcher(self) -> Any:
-        """The Whoosh searcher, opened on first use (searching itself never needs it)."""
-        if self._whoosh is None:
-            ix, _ = open_index(self.folder)
-            with damaged(self.folder):
-                self._whoosh = ix.searcher()
-        return self._whoosh
 
     def close(self) -> None:
         self.literal.close()
-        if self._whoosh is not None:
-            self._whoosh.close()
 
     def __enter__(self) -> Searcher:
         return self

@@ -34,7 +34,8 @@ import numpy as np
 
 from search.analysis import normalize
 
-_SHIFT = 21  # bits of one code point
+SHIFT = 21  # bits of one code point: a bigram's key is first << SHIFT | second
+DOCINFO_COLUMNS = 5
 _DOC_BITS = 22
 _CACHED = 256
 
@@ -69,8 +70,8 @@ def _gram_pairs(texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
     owner = np.repeat(np.arange(len(texts), dtype=np.uint64), lengths)[: len(cps)]
     live = cps != 0
     pair = live[:-1] & live[1:]
-    bigrams = (cps[:-1][pair] << np.uint64(_SHIFT)) | cps[1:][pair]
-    unigrams = cps[live] << np.uint64(_SHIFT)
+    bigrams = (cps[:-1][pair] << np.uint64(SHIFT)) | cps[1:][pair]
+    unigrams = cps[live] << np.uint64(SHIFT)
     keys = np.concatenate([bigrams, unigrams])
     docs = np.concatenate([owner[:-1][pair], owner[live]])
     del cps, owner, bigrams, unigrams
@@ -118,7 +119,7 @@ def build(folder: Path, rows: Iterable[Row], doc_count: int) -> None:
     texts = [""] * doc_count
     headings = [""] * doc_count
     # document ordinal, date, length, paragraph, place in collection order
-    info = np.zeros((doc_count, 5), dtype=np.int64)
+    info = np.zeros((doc_count, DOCINFO_COLUMNS), dtype=np.int64)
     info[:, 0] = -1
     info[:, 4] = doc_count
     places: list[tuple[str, int, int, int]] = []
@@ -217,8 +218,8 @@ class GramTable:
             return np.zeros(0, dtype=np.int64)
         cps = [ord(ch) for ch in needle]
         if len(cps) == 1:
-            return self._posting(cps[0] << _SHIFT)
-        grams = {(a << _SHIFT) | b for a, b in itertools.pairwise(cps)}
+            return self._posting(cps[0] << SHIFT)
+        grams = {(a << SHIFT) | b for a, b in itertools.pairwise(cps)}
         lists = sorted((self._posting(key) for key in grams), key=len)
         result = lists[0]
         for other in lists[1:]:
@@ -228,6 +229,15 @@ class GramTable:
         if len(cps) == 2 or not len(result):
             return result
         return result[self.contains(result, needle)]
+
+    def frequency(self, needle: str) -> int:
+        """How many texts contain ``needle`` of one or two characters (no list is read)."""
+        cps = [ord(ch) for ch in needle]
+        key = cps[0] << SHIFT if len(cps) == 1 else (cps[0] << SHIFT) | cps[1]
+        i = int(np.searchsorted(self.keys, np.uint64(key)))
+        if i >= len(self.keys) or int(self.keys[i]) != key:
+            return 0
+        return int(self.starts[i + 1] - self.starts[i])
 
     def contains(self, numbers: np.ndarray, needle: str) -> np.ndarray:
         """Boolean mask: which of the given texts contain ``needle``."""
@@ -251,10 +261,18 @@ class GramTable:
         return out
 
 
+class OldLiteral(Exception):
+    """A literal index written by an older version (fewer ``docinfo`` columns): it is rebuilt
+    from the Whoosh index on opening."""
+
+
 class LiteralIndex(GramTable):
     """Read side of the literal index: passage texts, their headings, document titles."""
 
     def __init__(self, folder: Path) -> None:
+        docinfo = np.load(folder / "docinfo.npy", mmap_mode="r")
+        if docinfo.ndim != 2 or docinfo.shape[1] != DOCINFO_COLUMNS:
+            raise OldLiteral(f"{folder} was written by an older govsearch")
         super().__init__(folder)
         self.folder = folder
         self.headings = GramTable(folder, "headings.")
@@ -262,8 +280,9 @@ class LiteralIndex(GramTable):
         self._stored_offsets = np.load(folder / "stored.offsets.npy", mmap_mode="r")
         with open(folder / "stored.blob.bin", "rb") as fh:
             self._stored: Any = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
-        self.docinfo = np.load(folder / "docinfo.npy", mmap_mode="r")
+        self.docinfo = docinfo
         self._docs: list[list[str]] | None = None
+        self._by_doc: tuple[np.ndarray, np.ndarray] | None = None
         self.doc_count = len(self.offsets) - 1
 
     def close(self) -> None:
@@ -306,33 +325,22 @@ class LiteralIndex(GramTable):
         return np.asarray(self.docinfo[:, 2])
 
     def leads(self) -> np.ndarray:
-        """Boolean per docnum: the passage is its document's first (its lead paragraph).
-
-        A literal index written before the paragraph number was kept (three columns) takes
-        the lowest docnum of each document instead."""
-        live = self.live()
-        doc_of = np.asarray(self.docinfo[:, 0])
-        out = np.zeros(len(doc_of), dtype=bool)
-        if self.docinfo.shape[1] > 3:
-            out[live] = np.asarray(self.docinfo[live, 3]) == 1
-        elif len(live):
-            _, first = np.unique(doc_of[live], return_index=True)
-            out[live[first]] = True
-        return out
+        """Boolean per docnum: the passage is its document's first (its lead paragraph)."""
+        return np.asarray(self.docinfo[:, 3]) == 1
 
     def collection_order(self) -> np.ndarray:
         """Per docnum, its place in collection order (source file, then line, then paragraph):
-        ties in ranking go by it, so they do not depend on how an update split its work.
-        A literal index written before this column existed uses the docnum."""
-        if self.docinfo.shape[1] > 4:
-            return np.asarray(self.docinfo[:, 4])
-        return np.arange(len(self.docinfo), dtype=np.int64)
+        ties in ranking go by it, so they do not depend on how an update split its work."""
+        return np.asarray(self.docinfo[:, 4])
 
-    def frequency(self, needle: str) -> int:
-        """How many texts contain ``needle`` of one or two characters (no list is read)."""
-        cps = [ord(ch) for ch in needle]
-        key = cps[0] << _SHIFT if len(cps) == 1 else (cps[0] << _SHIFT) | cps[1]
-        i = int(np.searchsorted(self.keys, np.uint64(key)))
-        if i >= len(self.keys) or int(self.keys[i]) != key:
-            return 0
-        return int(self.starts[i + 1] - self.starts[i])
+    def passages_of(self, ordinal: int) -> np.ndarray:
+        """The docnums of a document's passages (by document ordinal), in collection order.
+        The first call sorts every live passage by document once."""
+        if self._by_doc is None:
+            live = self.live()
+            doc_of = np.asarray(self.docinfo[:, 0])
+            live = live[np.lexsort((self.collection_order()[live], doc_of[live]))]
+            starts = np.searchsorted(doc_of[live], np.arange(len(self.docs) + 1))
+            self._by_doc = live, starts
+        live, starts = self._by_doc
+        return live[starts[ordinal] : starts[ordinal + 1]]

@@ -34,7 +34,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from search.literal import LiteralIndex
+from search.literal import SHIFT, LiteralIndex
 
 RERANK = 500
 FEEDBACK_CHARS = 20_000  # of each feedback document
@@ -86,7 +86,6 @@ class Ranker:
         self._doc_lengths: np.ndarray | None = None  # per document, on first relaxed query
         self._leads: np.ndarray | None = None
         self._place = literal.collection_order()
-        self._by_doc: tuple[np.ndarray, np.ndarray] | None = None
 
     def idf(self, df: int, n: int = 0) -> float:
         n = n or self.n
@@ -146,19 +145,21 @@ class Ranker:
         extra = np.zeros(len(pool))
         once = (k1 + 1.0) / (1.0 + k1 * norm)
         for gram in grams:
-            posting = self.literal.matches(gram)
-            if not len(posting):
-                continue
-            present = np.isin(pool, posting, assume_unique=True)
-            if not present.any():
-                continue
-            tf = np.zeros(len(pool))
-            tf[present] = self.literal.counts(pool[present], gram)
+            tf = self._tf(pool, gram)
             many = tf > 1
             if many.any():
                 real = tf * (k1 + 1.0) / (tf + k1 * norm)
-                extra += np.where(many, weight * self.idf(len(posting)) * (real - once), 0.0)
+                idf = self.idf(len(self.literal.matches(gram)))
+                extra += np.where(many, weight * idf * (real - once), 0.0)
         return extra
+
+    def _tf(self, pool: np.ndarray, gram: str) -> np.ndarray:
+        """How often ``gram`` occurs in each passage of the pool."""
+        tf = np.zeros(len(pool))
+        present = np.isin(pool, self.literal.matches(gram), assume_unique=True)
+        if present.any():
+            tf[present] = self.literal.counts(pool[present], gram)
+        return tf
 
     def _context(self, pool: np.ndarray, query: Query) -> np.ndarray:
         """Document-level BM25 of the pool's documents: a gram's frequency in a document is the
@@ -166,9 +167,8 @@ class Ranker:
         w = self.weights
         if self._doc_lengths is None:
             live = self.literal.live()
-            size = int(self._doc_of.max()) + 1 if len(self._doc_of) else 1
             self._doc_lengths = np.bincount(
-                self._doc_of[live], weights=self._lengths[live], minlength=size
+                self._doc_of[live], weights=self._lengths[live], minlength=len(self.literal.docs)
             )
         lengths = self._doc_lengths
         n_docs = max(1, int(np.count_nonzero(lengths)))
@@ -211,23 +211,13 @@ class Ranker:
             self._leads = self.literal.leads()
         return self.weights.lead * self._leads[pool]
 
-    def _passages_of(self, doc: int) -> np.ndarray:
-        """The live passages of a document (by ordinal), in collection order."""
-        if self._by_doc is None:
-            live = self.literal.live()
-            live = live[np.lexsort((self._place[live], self._doc_of[live]))]
-            size = int(self._doc_of.max()) + 2 if len(self._doc_of) else 1
-            self._by_doc = live, np.searchsorted(self._doc_of[live], np.arange(size))
-        live, starts = self._by_doc
-        return live[starts[doc] : starts[doc + 1]]
-
     def _bigram_keys(self, doc: int) -> np.ndarray:
         """The distinct Chinese character bigrams of a document's passages (not across two
         passages), as ``first << 21 | second`` code points, sorted.  Only the first
         ``FEEDBACK_CHARS`` characters count, so a huge document costs no more than a long one."""
         texts: list[str] = []
         size = 0
-        for docnum in self._passages_of(doc).tolist():
+        for docnum in self.literal.passages_of(doc).tolist():
             if size >= FEEDBACK_CHARS:
                 break
             texts.append(self.literal.text(docnum))
@@ -236,7 +226,7 @@ class Ranker:
         cps = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
         han = (cps >= 0x4E00) & (cps <= 0x9FFF)
         pair = han[:-1] & han[1:]
-        return np.unique((cps[:-1][pair] << 21) | cps[1:][pair])
+        return np.unique((cps[:-1][pair] << SHIFT) | cps[1:][pair])
 
     def _feedback(self, pool: np.ndarray, scores: np.ndarray, query: Query) -> np.ndarray:
         """Pseudo-relevance feedback: the character bigrams that most of the best documents
@@ -256,7 +246,7 @@ class Ranker:
         weighted = []
         often = held >= w.feedback_min_docs
         for key, count in zip(shared[often].tolist(), held[often].tolist(), strict=True):
-            gram = chr(key >> 21) + chr(key & 0x1FFFFF)
+            gram = chr(key >> SHIFT) + chr(key & ((1 << SHIFT) - 1))
             if gram in asked:
                 continue
             if any(gram in term for term in query.terms):
@@ -270,11 +260,7 @@ class Ranker:
         heaviest = weighted[0][0]
         norm = self._norm(pool)
         for weight, idf, gram in weighted[: w.feedback_terms]:
-            present = np.isin(pool, self.literal.matches(gram), assume_unique=True)
-            if not present.any():
-                continue
-            tf = np.zeros(len(pool))
-            tf[present] = self.literal.counts(pool[present], gram)
+            tf = self._tf(pool, gram)
             bm25 = tf * (w.k1 + 1.0) / (tf + w.k1 * norm)
             extra += w.feedback * weight / heaviest * idf * bm25
         return extra

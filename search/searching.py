@@ -23,8 +23,8 @@ from typing import Any
 import numpy as np
 
 from search import analysis, query, ranking
-from search.errors import IndexCorrupt
-from search.literal import LiteralIndex
+from search.errors import IndexCorrupt, IndexLocked
+from search.literal import LiteralIndex, OldLiteral
 from search.manifest import (
     INDEX_NAME,
     Manifest,
@@ -221,16 +221,11 @@ class Searcher:
         return sorted(passages, key=lambda p: p.paragraph)
 
     def passages_of(self, doc_id: str) -> list[int]:
-        """The docnums of the passages of every document with this ``doc_id``, in collection
-        order."""
+        """The docnums of the passages of every document with this ``doc_id``, document by
+        document, each in collection order."""
         docs = self.literal.docs
         ordinals = [i for i, doc in enumerate(docs) if doc[0].partition("\x1f")[2] == doc_id]
-        if not ordinals:
-            return []
-        live = self.literal.live()
-        found = live[np.isin(np.asarray(self.literal.docinfo[:, 0])[live], ordinals)]
-        place = self.literal.collection_order()
-        return [int(d) for d in found[np.argsort(place[found], kind="stable")]]
+        return [int(d) for o in ordinals for d in self.literal.passages_of(o)]
 
 
 def document_from(stored: dict[str, Any]) -> Document:
@@ -265,7 +260,8 @@ def _open_literal(folder: Path) -> tuple[Manifest, LiteralIndex]:
 
     A Whoosh commit newer than the manifest means an update is under way (its writer holds the
     lock: the previous state is used) or was interrupted (nobody holds the lock: its derived
-    files are finished here first)."""
+    files are finished here first).  A literal index written by an older govsearch is rebuilt
+    from the Whoosh index the same way."""
     manifest = load_manifest(folder)
     if latest_generation(folder) > manifest.generation and not _writer_running(folder):
         _heal(folder)
@@ -274,6 +270,17 @@ def _open_literal(folder: Path) -> tuple[Manifest, LiteralIndex]:
         path = folder / f"literal-{manifest.generation}"
         try:
             return manifest, LiteralIndex(path)
+        except OldLiteral as exc:
+            if attempt == 2:
+                raise IndexLocked(
+                    f"{exc}, and an update of the index is under way",
+                    "search again when the update has finished",
+                ) from exc
+            if _writer_running(folder):
+                time.sleep(0.2)  # the update under way writes a new one
+            else:
+                _heal(folder)
+            manifest = load_manifest(folder)
         except FileNotFoundError:
             if attempt == 2:
                 break

@@ -64,30 +64,27 @@ def _document(searcher: Searcher, doc_id: str) -> Document | None:
     return document_from(searcher.literal.stored(found[0]))
 
 
-def _file_passages(searcher: Searcher, path: str) -> list[int]:
+def _file_passages(searcher: Searcher, path: str) -> np.ndarray:
     """The docnums of the passages read from the file at ``path`` (from here, or stored form),
     in collection order (by line)."""
     wanted = {str(Path(path).resolve()), str((base_dir(searcher.folder) / path).resolve())}
     literal = searcher.literal
-    ordinals = [i for i, doc in enumerate(literal.docs) if doc[0].partition("\x1f")[0] in wanted]
-    if not ordinals:
-        return []
-    live = literal.live()
-    doc_of = np.asarray(literal.docinfo[:, 0])
-    found = live[np.isin(doc_of[live], ordinals)]
-    if literal.docinfo.shape[1] > 4:
-        order = np.argsort(literal.collection_order()[found], kind="stable")
-    else:  # an older literal index: read the lines
-        lines = [(literal.stored(d)["line"], literal.stored(d)["paragraph"]) for d in found]
-        order = np.array(sorted(range(len(found)), key=lambda i: lines[i]), dtype=np.int64)
-    return [int(d) for d in found[order]]
+    found = [
+        literal.passages_of(i)
+        for i, doc in enumerate(literal.docs)
+        if doc[0].partition("\x1f")[0] in wanted
+    ]
+    if not found:
+        return np.zeros(0, dtype=np.int64)
+    docnums = np.concatenate(found)
+    return docnums[np.argsort(literal.collection_order()[docnums], kind="stable")]
 
 
 def _at_line(
     searcher: Searcher, path: str, line: int
 ) -> tuple[Document, list[Passage], frozenset[int]]:
     literal = searcher.literal
-    in_file = _file_passages(searcher, path)
+    in_file = _file_passages(searcher, path).tolist()
     if not in_file:
         raise BadInput(f"no indexed file {path!r}", "give path:line as printed by govsearch search")
     # passages by line: the first whose last line reaches ``line`` holds it, if any does
@@ -105,9 +102,9 @@ def _at_line(
         )
     stored = literal.stored(in_file[low])
     ordinal = int(literal.docinfo[in_file[low], 0])
-    docnums = np.flatnonzero(np.asarray(literal.docinfo[:, 0]) == ordinal)
     passages = sorted(
-        (passage_from(literal.stored(int(d))) for d in docnums), key=lambda p: p.paragraph
+        (passage_from(literal.stored(int(d))) for d in literal.passages_of(ordinal)),
+        key=lambda p: p.paragraph,
     )
     marked = frozenset(p.paragraph for p in passages if p.line <= line <= p.end_line)
     # a line between passages (a blank line) points at the next passage

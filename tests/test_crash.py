@@ -143,3 +143,19 @@ def test_truncated_manifest_says_rebuild(fresh: tuple[Path, Path]) -> None:
     assert proc.returncode == 2 and "--rebuild" in err and "Traceback" not in err
     report = update(folder, [corpus], rebuild=True)
     assert report.added == 4 and Manifest.load(folder) is not None
+
+
+def test_a_literal_index_from_an_older_version_is_rebuilt_on_opening(
+    fresh: tuple[Path, Path],
+) -> None:
+    import numpy as np
+
+    corpus, folder = fresh
+    update(folder, [corpus])
+    [literal] = folder.glob("literal-*")
+    info = np.load(literal / "docinfo.npy")
+    np.save(literal / "docinfo.npy", info[:, :3])  # as the previous release wrote it
+    with Searcher(folder) as searcher:
+        assert searcher.literal.docinfo.shape[1] == info.shape[1]
+        assert [h.passage.paragraph for h in searcher.search("灯").hits] == [5]
+    assert (np.load(literal / "docinfo.npy") == info).all()

@@ -333,6 +333,11 @@ class LiteralIndex(GramTable):
         ties in ranking go by it, so they do not depend on how an update split its work."""
         return np.asarray(self.docinfo[:, 4])
 
+    def document_count(self) -> int:
+        """How many document ordinals there are (without reading ``docs.json``)."""
+        doc_of = np.asarray(self.docinfo[:, 0])
+        return int(doc_of.max()) + 1 if len(doc_of) else 0
+
     def passages_of(self, ordinal: int) -> np.ndarray:
         """The docnums of a document's passages (by document ordinal), in collection order.
         The first call sorts every live passage by document once."""
@@ -340,7 +345,7 @@ class LiteralIndex(GramTable):
             live = self.live()
             doc_of = np.asarray(self.docinfo[:, 0])
             live = live[np.lexsort((self.collection_order()[live], doc_of[live]))]
-            starts = np.searchsorted(doc_of[live], np.arange(len(self.docs) + 1))
+            starts = np.searchsorted(doc_of[live], np.arange(self.document_count() + 1))
             self._by_doc = live, starts
         live, starts = self._by_doc
         return live[starts[ordinal] : starts[ordinal + 1]]

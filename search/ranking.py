@@ -168,7 +168,9 @@ class Ranker:
         if self._doc_lengths is None:
             live = self.literal.live()
             self._doc_lengths = np.bincount(
-                self._doc_of[live], weights=self._lengths[live], minlength=len(self.literal.docs)
+                self._doc_of[live],
+                weights=self._lengths[live],
+                minlength=self.literal.document_count(),
             )
         lengths = self._doc_lengths
         n_docs = max(1, int(np.count_nonzero(lengths)))

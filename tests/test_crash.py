@@ -159,3 +159,16 @@ def test_a_literal_index_from_an_older_version_is_rebuilt_on_opening(
         assert searcher.literal.docinfo.shape[1] == info.shape[1]
         assert [h.passage.paragraph for h in searcher.search("灯").hits] == [5]
     assert (np.load(literal / "docinfo.npy") == info).all()
+
+
+def test_damaged_stored_fields_say_rebuild_in_show_and_stats(fresh: tuple[Path, Path]) -> None:
+    corpus, folder = fresh
+    update(folder, [corpus])
+    [literal] = folder.glob("literal-*")
+    blob = literal / "stored.blob.bin"
+    blob.write_bytes(b"\xff" * len(blob.read_bytes()))
+    for args in (["stats"], ["show", "corpus/broken.txt:3"]):
+        proc = _cli(*args, "--index", str(folder))
+        _, err = proc.communicate(timeout=60)
+        assert proc.returncode == 2, args
+        assert err.count("\n") == 1 and "govsearch index --rebuild" in err, args

@@ -232,3 +232,22 @@ def test_feedback_reads_at_most_the_start_of_a_huge_document(tmp_path: Path) -> 
         keys = searcher.ranker._bigram_keys(0)
     grams = {chr(k >> 21) + chr(k & 0x1FFFFF) for k in keys.tolist()}
     assert grams == {"丙丁", "甲乙"}  # 戊己 lies beyond the first FEEDBACK_CHARS characters
+
+
+def test_a_keyword_search_ranks_the_same_however_short_its_results(seeds: Path) -> None:
+    # Two hits only, so the relaxed fallback runs; a keyword (one jieba word) is still ranked
+    # as a keyword, not as a question: the same scores as with --strict. The README's quick
+    # start shows this output.
+    from search.indexing import update
+
+    update(seeds.parent / "index", [seeds])
+    with Searcher(seeds.parent / "index") as searcher:
+        default = searcher.search("以旧换新").hits
+        strict = searcher.search("以旧换新", Options(strict=True)).hits
+    assert [(h.passage.line, h.score) for h in default] == [
+        (h.passage.line, h.score) for h in strict
+    ]
+    assert [(h.document.doc_id, h.passage.line) for h in default] == [
+        ("seeds/002_251240217543a9b3.txt", 15),
+        ("seeds/002_251240217543a9b3.txt", 3),
+    ]

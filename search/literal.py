@@ -324,9 +324,9 @@ class LiteralIndex(GramTable):
     def lengths(self) -> np.ndarray:
         return np.asarray(self.docinfo[:, 2])
 
-    def leads(self) -> np.ndarray:
-        """Boolean per docnum: the passage is its document's first (its lead paragraph)."""
-        return np.asarray(self.docinfo[:, 3]) == 1
+    def leads(self, docnums: np.ndarray) -> np.ndarray:
+        """Which of these passages is its document's first (its lead paragraph)."""
+        return np.asarray(self.docinfo[docnums, 3]) == 1
 
     def collection_order(self) -> np.ndarray:
         """Per docnum, its place in collection order (source file, then line, then paragraph):

@@ -84,7 +84,6 @@ class Ranker:
         self._lengths = lengths
         self._doc_of = np.asarray(literal.docinfo[:, 0])
         self._doc_lengths: np.ndarray | None = None  # per document, on first relaxed query
-        self._leads: np.ndarray | None = None
         self._place = literal.collection_order()
 
     def idf(self, df: int, n: int = 0) -> float:
@@ -209,9 +208,7 @@ class Ranker:
 
     def _lead(self, pool: np.ndarray) -> np.ndarray:
         """The bonus of a document's first passage (its lead paragraph)."""
-        if self._leads is None:
-            self._leads = self.literal.leads()
-        return self.weights.lead * self._leads[pool]
+        return self.weights.lead * self.literal.leads(pool)
 
     def _bigram_keys(self, doc: int) -> np.ndarray:
         """The distinct Chinese character bigrams of a document's passages (not across two

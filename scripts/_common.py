@@ -48,8 +48,9 @@ def ensure_index(folder: Path, files: Sequence[Path], rebuild: bool = False) -> 
     An index built with another schema or analyser, or one this version cannot read, is
     rebuilt (the folder holds nothing but what these scripts built).  Returns the IndexReport.
     """
-    from search import analysis, indexing
+    from search import analysis
     from search.errors import IndexCorrupt, IndexOutdated
+    from search.store import writer as indexing
 
     analysis.configure("rjieba")
     if rebuild:
@@ -72,7 +73,8 @@ class Para:
 def read_passages(files: Sequence[Path], index: Path) -> Iterator[Para]:
     """Every passage of ``files``, read with the project's own reader (document ids as the
     index at ``index`` gives them), normalised."""
-    from search import analysis, documents, indexing
+    from search import analysis, documents
+    from search.store import writer as indexing
 
     ids = indexing.file_ids(index)
     for path in files:

@@ -276,8 +276,8 @@ def stats(
     folder = resolve(index_dir)
     with user_errors():
         configure(folder, None, None)
-        from search.manifest import damaged
         from search.searching import Searcher
+        from search.store.manifest import damaged
 
         with Searcher(folder) as searcher, damaged(folder):
             found = collect(searcher)
@@ -311,8 +311,8 @@ def show(
     folder = resolve(index_dir)
     with user_errors():
         ready(folder)
-        from search.manifest import damaged
         from search.searching import Searcher
+        from search.store.manifest import damaged
 
         with Searcher(folder) as searcher, damaged(folder):
             shown = excerpt(searcher, location, context, query_text)

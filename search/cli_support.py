@@ -20,8 +20,8 @@ import typer
 from search.errors import SearchError
 
 if TYPE_CHECKING:
-    from search.indexing import IndexReport
-    from search.manifest import Manifest
+    from search.store.manifest import Manifest
+    from search.store.writer import IndexReport
 
 Progress = Callable[[int, int, str], None]
 
@@ -95,7 +95,7 @@ def progress(label: str) -> tuple[Progress | None, AbstractContextManager[Any]]:
 def configure(folder: Path, engine: str | None, userdict: Path | None) -> Manifest | None:
     """Analyse with what the index was built with, unless told otherwise; the manifest."""
     from search import analysis
-    from search.manifest import Manifest
+    from search.store.manifest import Manifest
 
     manifest = Manifest.load(folder) if folder.exists() else None
     remembered = manifest.fingerprint if manifest else {}
@@ -109,7 +109,7 @@ def configure(folder: Path, engine: str | None, userdict: Path | None) -> Manife
 
 
 def run_index(folder: Path, paths: list[Path] | None, rebuild: bool) -> IndexReport:
-    from search.indexing import update
+    from search.store.writer import update
 
     report, bar = progress("indexing")
     with bar:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from search import documents
-from search.manifest import MANIFEST, Manifest
+from search.store.manifest import Manifest, manifest_path
 
 
 @dataclass(frozen=True)
@@ -57,7 +57,7 @@ def check(folder: Path, manifest: Manifest) -> Staleness:
 
 def _new_files(folder: Path, manifest: Manifest) -> int:
     try:
-        since = (folder / MANIFEST).stat().st_mtime_ns
+        since = manifest_path(folder, manifest.generation).stat().st_mtime_ns
     except OSError:
         return 0
     new = 0

@@ -34,7 +34,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from search.literal import SHIFT, LiteralIndex
+from search.store.grams import SHIFT
+from search.store.view import IndexView
 
 RERANK = 500
 FEEDBACK_CHARS = 20_000  # of each feedback document
@@ -74,7 +75,7 @@ class Query:
 class Ranker:
     """Scores candidate passages of one open literal index."""
 
-    def __init__(self, literal: LiteralIndex, weights: Weights = Weights()) -> None:
+    def __init__(self, literal: IndexView, weights: Weights = Weights()) -> None:
         self.literal = literal
         self.weights = weights
         live = literal.live()

@@ -54,7 +54,7 @@ def hit_object(hit: Hit, qid: str | None = None) -> dict[str, Any]:
         {
             "schema_version": JSON_SCHEMA_VERSION,
             "rank": hit.rank,
-            "score": hit.score,
+            "score": round(hit.score, 4),
             "doc_id": d.doc_id,
             "path": d.path,
             "line": p.line,
@@ -110,7 +110,7 @@ def write_tsv(hits: Iterable[Hit], out: TextIO, qid: str) -> None:
         row = (
             qid,
             hit.rank,
-            hit.score,
+            round(hit.score, 4),
             hit.document.doc_id,
             hit.document.path,
             hit.passage.line,

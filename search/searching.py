@@ -15,7 +15,6 @@ it — so recall never depends on segmentation.  Ranking, best first:
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -23,19 +22,12 @@ from typing import Any
 import numpy as np
 
 from search import analysis, query, ranking
-from search.errors import IndexCorrupt, IndexLocked
-from search.literal import LiteralIndex, OldLiteral
-from search.manifest import (
-    INDEX_NAME,
-    Manifest,
-    damaged,
-    latest_generation,
-    load_manifest,
-    open_index,
-)
 from search.models import Document, Hit, Passage
 from search.ranking import question_bigrams
 from search.snippets import match_spans
+from search.store.manifest import damaged
+from search.store.reader import open_view
+from search.store.view import IndexView
 
 PAGE = 10
 _STOP = frozenset(
@@ -64,12 +56,13 @@ class Result:
 
 
 class Searcher:
-    """An open index for searching, ``show`` and ``stats``: it reads only the literal index
-    (matching, ranking, stored fields), never Whoosh."""
+    """An open index for searching, ``show`` and ``stats``: the view of its last commit
+    (matching, ranking and stored fields come from the segments' side files)."""
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
-        self.manifest, self.literal = _open_literal(folder)
+        with damaged(folder):
+            self.manifest, self.literal = open_view(folder)
         self.ranker = ranking.Ranker(self.literal)
 
     def close(self) -> None:
@@ -207,7 +200,7 @@ class Searcher:
         matched = tuple(t for t in terms if t in norm)
         return Hit(
             rank,
-            round(score, 4),
+            score,
             document_from(stored),
             passage_from(stored),
             spans,
@@ -253,72 +246,6 @@ def passage_from(stored: dict[str, Any]) -> Passage:
         tuple(h for h in stored.get("headings", "").split("\n") if h),
         tuple((int(a), int(b)) for a, b in stored.get("joins", ())),
     )
-
-
-def _open_literal(folder: Path) -> tuple[Manifest, LiteralIndex]:
-    """The last complete state: the manifest and the literal index of its generation.
-
-    A Whoosh commit newer than the manifest means an update is under way (its writer holds the
-    lock: the previous state is used) or was interrupted (nobody holds the lock: its derived
-    files are finished here first).  A literal index written by an older govsearch is rebuilt
-    from the Whoosh index the same way."""
-    manifest = load_manifest(folder)
-    if latest_generation(folder) > manifest.generation and not _writer_running(folder):
-        _heal(folder)
-        manifest = load_manifest(folder)
-    for attempt in range(3):
-        path = folder / f"literal-{manifest.generation}"
-        try:
-            return manifest, LiteralIndex(path)
-        except OldLiteral as exc:
-            if attempt == 2:
-                raise IndexLocked(
-                    f"{exc}, and an update of the index is under way",
-                    "search again when the update has finished",
-                ) from exc
-            if _writer_running(folder):
-                time.sleep(0.2)  # the update under way writes a new one
-            else:
-                _heal(folder)
-            manifest = load_manifest(folder)
-        except FileNotFoundError:
-            if attempt == 2:
-                break
-            time.sleep(0.2)  # a concurrent update replaced it: read the manifest again
-            manifest = load_manifest(folder)
-            if not (folder / f"literal-{manifest.generation}").exists() and not _writer_running(
-                folder
-            ):
-                _heal(folder)
-                manifest = load_manifest(folder)
-        except (OSError, ValueError) as exc:
-            raise IndexCorrupt(
-                f"the index at {folder} is damaged ({exc})",
-                f"rebuild it: govsearch index --rebuild --index {folder}",
-            ) from exc
-    raise IndexCorrupt(
-        f"the index at {folder} is missing its literal part",
-        f"rebuild it: govsearch index --rebuild --index {folder}",
-    )
-
-
-def _writer_running(folder: Path) -> bool:
-    from whoosh import index as windex
-
-    ix = windex.open_dir(str(folder), INDEX_NAME, readonly=True)
-    lock = ix.storage.lock(INDEX_NAME + "_WRITELOCK")
-    if lock.acquire(blocking=False):
-        lock.release()
-        return False
-    return True
-
-
-def _heal(folder: Path) -> None:
-    """An update was interrupted after its Whoosh commit: finish its derived files."""
-    from search.indexing import IndexReport, _finish
-
-    ix, manifest = open_index(folder)
-    _finish(ix, folder, manifest, IndexReport())
 
 
 def _filters(options: Options) -> list[query.Node]:
@@ -373,7 +300,7 @@ def _joined(terms: list[str]) -> str:
     return out
 
 
-def _per_doc(order: list[int], lit: LiteralIndex, cap: int, page: int) -> list[int]:
+def _per_doc(order: list[int], lit: IndexView, cap: int, page: int) -> list[int]:
     """At most ``cap`` passages of one document on the first page; the rest keep their order."""
     if not cap:
         return order

@@ -18,10 +18,10 @@ import numpy as np
 from search import query
 from search.analysis import normalize
 from search.errors import BadInput
-from search.indexing import base_dir
 from search.models import Document, Passage, Span
 from search.searching import Searcher, document_from, passage_from
 from search.snippets import match_spans
+from search.store.writer import base_dir
 
 _LINE = re.compile(r"^(?P<path>.+):(?P<page>p?)(?P<line>[1-9][0-9]*)$")
 

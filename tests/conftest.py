@@ -96,7 +96,7 @@ def _default_analysis() -> None:
 @pytest.fixture(scope="session")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A built index over the test corpus (read-only for the tests that use it)."""
-    from search.indexing import update
+    from search.store.writer import update
 
     analysis.configure("rjieba", None)
     root = tmp_path_factory.mktemp("built")

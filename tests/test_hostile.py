@@ -9,7 +9,7 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from search.cli import app
-from search.indexing import update
+from search.store.writer import update
 
 runner = CliRunner()
 EVIL = (

@@ -9,9 +9,9 @@ import pytest
 
 from search import analysis
 from search.errors import IndexNotFound, IndexOutdated
-from search.indexing import update
-from search.manifest import Manifest
 from search.searching import Options, Searcher
+from search.store.manifest import Manifest
+from search.store.writer import update
 
 
 def _ids(folder: Path, text: str) -> list[str]:
@@ -120,16 +120,19 @@ def test_whoosh_index_holds_jieba_terms_with_search_mode_sub_words(built: Path) 
     from whoosh import index as windex
     from whoosh import query as wquery
 
-    from search.manifest import INDEX_NAME
+    from search.store.manifest import INDEX_NAME
 
     ix = windex.open_dir(str(built), INDEX_NAME)
-    with ix.searcher() as searcher:
+    with ix.searcher() as searcher, Searcher(built) as view:
+        # Whoosh's passage numbers are the view's: its stored fields say which passage it is
+        def found(term: str) -> list[dict[str, object]]:
+            hits = searcher.search(wquery.Term("text", term), limit=None)
+            return [view.literal.stored(hit.docnum) for hit in hits]
+
         # 促消费 is one jieba word; its sub-word 消费 is a term of that passage too
-        found = searcher.search(wquery.Term("text", "消费"), limit=None)
-        texts = {hit["text"] for hit in found}
+        texts = {stored["text"] for stored in found("消费")}
         assert "会议指出,要持续扩大内需,促消费稳增长。" in texts
-        whole = searcher.search(wquery.Term("text", "促消费"), limit=None)
-        assert [hit["doc_id"] for hit in whole] == ["news-001"]
+        assert [stored["doc_id"] for stored in found("促消费")] == ["news-001"]
 
 
 def test_the_index_folder_itself_is_not_indexed(tmp_path: Path) -> None:

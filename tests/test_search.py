@@ -136,7 +136,7 @@ def test_a_question_counts_the_rest_of_the_passage_document(tmp_path: Path) -> N
     # Two identical paragraphs answer the question equally well on their own; the one whose
     # document also speaks of 业主委员会 elsewhere ranks above the other, though it comes second
     # in the file (without the document context the tie would go to index order).
-    from search.indexing import update
+    from search.store.writer import update
 
     rule = "物业服务企业应当承担共用设施的维修责任。"
     records = [
@@ -158,7 +158,7 @@ def test_a_question_counts_the_rest_of_the_passage_document(tmp_path: Path) -> N
 
 
 def _index_records(tmp_path: Path, records: list[dict[str, str]]) -> Path:
-    from search.indexing import update
+    from search.store.writer import update
 
     corpus = tmp_path / "corpus"
     corpus.mkdir()
@@ -205,7 +205,7 @@ def test_a_question_prefers_a_documents_lead_paragraph(tmp_path: Path) -> None:
 
 
 def test_ties_go_by_collection_order_not_by_when_a_file_was_indexed(tmp_path: Path) -> None:
-    from search.indexing import update
+    from search.store.writer import update
 
     corpus = tmp_path / "corpus"
     corpus.mkdir()
@@ -238,7 +238,7 @@ def test_a_keyword_search_ranks_the_same_however_short_its_results(seeds: Path) 
     # Two hits only, so the relaxed fallback runs; a keyword (one jieba word) is still ranked
     # as a keyword, not as a question: the same scores as with --strict. The README's quick
     # start shows this output.
-    from search.indexing import update
+    from search.store.writer import update
 
     update(seeds.parent / "index", [seeds])
     with Searcher(seeds.parent / "index") as searcher:

@@ -87,7 +87,7 @@ def test_color_on_a_terminal_unless_no_color(built: Path) -> None:
 @pytest.fixture(scope="module")
 def many(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """An index whose searches print thousands of lines (far more than a pipe buffer)."""
-    from search.indexing import update
+    from search.store.writer import update
 
     analysis.configure("rjieba", None)
     root = tmp_path_factory.mktemp("many")

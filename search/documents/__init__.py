@@ -146,12 +146,23 @@ def _str(record: dict[str, object], key: str) -> str:
     return value.strip() if isinstance(value, str) else ""
 
 
-def _records(text: str, display: str) -> Parsed:
+def read_records(path: Path, display: str, lines: set[int]) -> Parsed:
+    """Only the records on ``lines`` of a JSON Lines dump (an update of a dump that changed)."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise UnreadableDocument(
+            f"{display}: cannot read ({exc.strerror})", "check permissions"
+        ) from exc
+    return _records(decode(data, display), display, lines)
+
+
+def _records(text: str, display: str, only: set[int] | None = None) -> Parsed:
     """Each line of a JSON Lines dump is a document; its passages point at the record's line."""
     out: Parsed = []
     problems: list[str] = []
-    for number, line in enumerate(text.splitlines(), 1):
-        if not line.strip():
+    for number, line in enumerate(text.split("\n"), 1):
+        if not line.strip() or (only is not None and number not in only):
             continue
         try:
             record = json.loads(line)

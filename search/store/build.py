@@ -1,0 +1,197 @@
+"""Writing new segments: documents are analysed into Whoosh (jieba terms) and into the
+segment's side file together, and a segment is closed whenever it holds ``FLUSH_CHARS``
+characters, so memory stays flat however large the collection.  Runs in the updating process
+or in worker processes (one batch of files each); a worker returns the segments it wrote, and
+only the updating process commits them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import signal
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from search import documents
+from search.errors import UnreadableDocument
+from search.models import Document, Passage
+from search.store import faults, segment
+from search.store.segment import SUFFIX, DocumentRow
+
+FLUSH_CHARS = int(os.environ.get("GOVSEARCH_FLUSH_CHARS", 2_000_000))
+MAX_PASSAGES = (1 << 22) - 1  # passage numbers of a segment's gram postings
+LIMIT_MB = 96
+
+
+@dataclass(frozen=True)
+class Job:
+    """One file to read: all of it, or (a JSON Lines dump) only the record lines given."""
+
+    path: str
+    doc_id: str
+    display: str
+    lines: tuple[int, ...] | None = None
+
+
+@dataclass
+class FileResult:
+    """What reading one file gave: counts, problems, and each record line's hash."""
+
+    path: str
+    documents: int = 0
+    passages: int = 0
+    problems: list[str] = field(default_factory=list)
+    unreadable: bool = False
+
+
+@dataclass
+class BatchResult:
+    segments: list[Any] = field(default_factory=list)
+    files: list[FileResult] = field(default_factory=list)
+
+
+def line_hashes(data: bytes) -> dict[str, str]:
+    """Per non-blank line of a JSON Lines dump (1-based, as a string key): a short hash."""
+    out: dict[str, str] = {}
+    for number, line in enumerate(data.split(b"\n"), 1):
+        if line.strip():
+            out[str(number)] = hashlib.blake2b(line, digest_size=8).hexdigest()
+    return out
+
+
+class SegmentSink:
+    """Adds documents to a Whoosh segment and its side file; closes the segment at the flush
+    size.  ``segments`` lists the closed ones."""
+
+    def __init__(self, ix: Any) -> None:
+        self.ix = ix
+        self.segments: list[Any] = []
+        self._writer: Any = None
+        self._rows: list[DocumentRow] = []
+        self._chars = 0
+        self._passages = 0
+
+    def add(self, source: str, record: str, document: Document, passages: list[Passage]) -> None:
+        if not passages:
+            return
+        if self._writer is None:
+            self._writer = new_segment_writer(self.ix)
+        for passage in passages:
+            self._writer.add_document(source=source, record=record, text=passage.text)
+        row = segment.document_row(source, document, passages)
+        self._rows.append(row)
+        self._chars += sum(len(p.text) for p in passages)
+        self._passages += len(passages)
+        if self._chars >= FLUSH_CHARS or self._passages >= MAX_PASSAGES // 2:
+            self.flush()
+
+    def flush(self) -> None:
+        if self._writer is None:
+            return
+        self.segments.append(close_segment(self._writer, self._rows))
+        self._writer, self._rows, self._chars, self._passages = None, [], 0, 0
+        faults.reached("segment")
+
+    def cancel(self) -> None:
+        if self._writer is not None:
+            self._writer.cancel()
+            self._writer = None
+
+
+def new_segment_writer(ix: Any) -> Any:
+    """A Whoosh writer of one new segment that takes no lock (the updating process holds it)
+    and keeps its temporary files to itself."""
+    from whoosh.writing import PostingPool, SegmentWriter
+
+    writer = SegmentWriter(ix, _lk=False, limitmb=LIMIT_MB)
+    writer._tempstorage = ix.storage.temp_storage(f"{writer.newsegment.segid}.tmp")
+    writer.pool = PostingPool(writer._tempstorage, writer.newsegment, limitmb=LIMIT_MB)
+    return writer
+
+
+def close_segment(writer: Any, rows: list[DocumentRow]) -> Any:
+    """Finish the Whoosh segment, then write its side file from ``rows`` (its passages, in
+    order).  The side file is written after Whoosh assembles its compound file, so that the
+    assembly does not take it in."""
+    seg = writer._finalize_segment()
+    writer._tempstorage.destroy()
+    writer.is_closed = True
+    path = Path(writer.storage.folder) / f"{seg.segment_id()}{SUFFIX}"
+    segment.write(path, rows)
+    return seg
+
+
+def run_batch(folder: str, jobs: list[Job]) -> BatchResult:
+    """Read ``jobs`` into new segments of the index at ``folder`` (no commit)."""
+    from whoosh import index as windex
+
+    from search.store.manifest import INDEX_NAME
+
+    ix = windex.open_dir(folder, INDEX_NAME)
+    sink = SegmentSink(ix)
+    result = BatchResult()
+    try:
+        for job, parsed in _read(jobs):
+            result.files.append(_add(sink, job, parsed))
+        sink.flush()
+    except BaseException:
+        sink.cancel()
+        raise
+    result.segments = sink.segments
+    return result
+
+
+def _add(sink: SegmentSink, job: Job, parsed: documents.Parsed | UnreadableDocument) -> FileResult:
+    out = FileResult(job.path)
+    if isinstance(parsed, documents.PartlyReadable):
+        out.problems = list(parsed.problems)
+        parsed = parsed.parsed
+    elif isinstance(parsed, UnreadableDocument):
+        out.problems = [parsed.message]
+        out.unreadable = True
+        return out
+    for document, passages in parsed:
+        line = passages[0].line if passages else 0
+        record = f"{job.path}\x1f{line}" if document.fmt == "jsonl" else ""
+        sink.add(job.path, record, document, passages)
+        out.documents += 1
+        out.passages += len(passages)
+    return out
+
+
+def _read(jobs: list[Job]) -> Iterator[tuple[Job, documents.Parsed | UnreadableDocument]]:
+    for job in jobs:
+        try:
+            if job.lines is not None:
+                yield job, documents.read_records(Path(job.path), job.display, set(job.lines))
+            else:
+                yield job, documents.read(Path(job.path), job.doc_id, job.display)
+        except UnreadableDocument as exc:
+            yield job, exc
+
+
+def _quiet_worker() -> None:
+    """Worker processes leave Ctrl-C to the updating process (no tracebacks from them)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def run_parallel(
+    folder: str, batches: list[list[Job]], procs: int, done: Callable[[BatchResult], None]
+) -> None:
+    """Run batches in ``procs`` worker processes; ``done`` gets each result in batch order."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(procs, mp_context=context, initializer=_quiet_worker) as pool:
+        futures = [pool.submit(run_batch, folder, batch) for batch in batches]
+        try:
+            for future in futures:
+                done(future.result())
+        except BaseException:
+            for future in futures:
+                future.cancel()
+            raise

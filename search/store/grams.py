@@ -1,0 +1,149 @@
+"""Character n-gram postings: exact substring matching that never depends on segmentation.
+
+For a list of normalised texts (a segment's passages, its headings, its documents' titles) a
+gram table keeps the texts' UTF-8 bytes and, for every character and character bigram, the
+sorted numbers of the texts that contain it.  A needle of one or two characters is answered by
+one posting list; a longer one by intersecting its bigrams' lists and verifying each candidate
+against the text.  Numbers are local to the segment.
+
+Postings are delta-coded, each list at the narrowest width (1, 2 or 4 bytes) that holds its
+largest gap: frequent grams have small gaps, and most lists fit one byte a posting.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+SHIFT = 21  # bits of one code point: a bigram's key is first << SHIFT | second
+_DOC_BITS = 22
+_EMPTY = np.zeros(0, dtype=np.int64)
+
+
+def gram_pairs(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+    """(gram key, text number) pairs, unique, sorted by key then number."""
+    if not texts:
+        return np.zeros(0, np.uint64), np.zeros(0, np.uint64)
+    joined = "\x00".join(texts)
+    cps = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+    lengths = np.fromiter((len(t) + 1 for t in texts), dtype=np.int64, count=len(texts))
+    owner = np.repeat(np.arange(len(texts), dtype=np.uint64), lengths)[: len(cps)]
+    live = cps != 0
+    pair = live[:-1] & live[1:]
+    keys = np.concatenate(
+        [(cps[:-1][pair] << np.uint64(SHIFT)) | cps[1:][pair], cps[live] << np.uint64(SHIFT)]
+    )
+    docs = np.concatenate([owner[:-1][pair], owner[live]])
+    del cps, owner
+    if len(texts) < (1 << _DOC_BITS):
+        combined = (keys << np.uint64(_DOC_BITS)) | docs
+        del keys, docs
+        combined.sort()
+        combined = combined[firsts(combined)]
+        return combined >> np.uint64(_DOC_BITS), combined & np.uint64((1 << _DOC_BITS) - 1)
+    order = np.lexsort((docs, keys))
+    keys, docs = keys[order], docs[order]
+    keep = np.ones(len(keys), dtype=bool)
+    keep[1:] = (keys[1:] != keys[:-1]) | (docs[1:] != docs[:-1])
+    return keys[keep], docs[keep]
+
+
+def firsts(values: np.ndarray) -> np.ndarray:
+    """Mask of the first of each run of equal values in a sorted array."""
+    mask = np.ones(len(values), dtype=bool)
+    mask[1:] = values[1:] != values[:-1]
+    return mask
+
+
+def encode(keys: np.ndarray, numbers: np.ndarray) -> dict[str, np.ndarray]:
+    """Sorted (key, number) pairs as a key list and delta-coded posting lists."""
+    numbers = numbers.astype(np.int64)
+    first = np.flatnonzero(firsts(keys)) if len(keys) else np.zeros(0, np.int64)
+    counts = np.diff(np.append(first, len(keys)))
+    gaps = np.diff(numbers, prepend=0)
+    gaps[first] = numbers[first]  # each list starts from its first number
+    largest = np.maximum.reduceat(gaps, first) if len(first) else np.zeros(0, np.int64)
+    width = np.where(largest < 1 << 8, 1, np.where(largest < 1 << 16, 2, 4)).astype(np.uint8)
+    starts = np.zeros(len(first) + 1, dtype=np.int64)
+    np.cumsum(counts * width, out=starts[1:])
+    owner = np.repeat(np.arange(len(first)), counts)
+    each = width[owner].astype(np.int64)
+    at = starts[:-1][owner] + (np.arange(len(keys)) - first[owner]) * each
+    data = np.zeros(int(starts[-1]), dtype=np.uint8)
+    for size, dtype in ((1, np.uint8), (2, np.uint16), (4, np.uint32)):
+        chosen = each == size
+        if chosen.any():
+            values = gaps[chosen].astype(dtype).view(np.uint8).reshape(-1, size)
+            for b in range(size):
+                data[at[chosen] + b] = values[:, b]
+    return {"keys": keys[first], "starts": starts, "width": width, "data": data}
+
+
+class GramTable:
+    """Substring lookup over one segment's texts (arrays from a segment file, by prefix)."""
+
+    def __init__(self, arrays: dict[str, np.ndarray], prefix: str, blob: Any, at: int = 0) -> None:
+        """``blob`` holds the texts' UTF-8 bytes from byte ``at`` on (a memory map or bytes)."""
+        self.offsets = arrays[f"{prefix}offsets"]
+        self.keys = arrays[f"{prefix}keys"]
+        self.starts = arrays[f"{prefix}starts"]
+        self.width = arrays[f"{prefix}width"]
+        self.data = arrays[f"{prefix}data"]
+        self.blob = blob
+        self.at = at
+        self.count = len(self.offsets) - 1
+
+    def _find(self, key: int) -> int:
+        i = int(np.searchsorted(self.keys, np.uint64(key)))
+        return i if i < len(self.keys) and int(self.keys[i]) == key else -1
+
+    def posting(self, key: int) -> np.ndarray:
+        i = self._find(key)
+        if i < 0:
+            return _EMPTY
+        width = int(self.width[i])
+        raw = self.data[int(self.starts[i]) : int(self.starts[i + 1])]
+        dtype = {1: np.uint8, 2: np.uint16, 4: np.uint32}[width]
+        return np.cumsum(raw.view(dtype), dtype=np.int64)
+
+    def text(self, number: int) -> str:
+        start, end = int(self.offsets[number]), int(self.offsets[number + 1])
+        return bytes(self.blob[self.at + start : self.at + end]).decode("utf-8")
+
+    def matches(self, needle: str) -> np.ndarray:
+        """Sorted numbers of the texts that contain ``needle`` (already normalised)."""
+        if not needle or "\x00" in needle:
+            return _EMPTY
+        cps = [ord(ch) for ch in needle]
+        if len(cps) == 1:
+            return self.posting(cps[0] << SHIFT)
+        grams = {(a << SHIFT) | b for a, b in itertools.pairwise(cps)}
+        lists = sorted((self.posting(key) for key in grams), key=len)
+        result = lists[0]
+        for other in lists[1:]:
+            if not len(result):
+                break
+            result = np.intersect1d(result, other, assume_unique=True)
+        if len(cps) == 2 or not len(result):
+            return result
+        return result[self.counts(result, needle, first_only=True) > 0]
+
+    def counts(self, numbers: np.ndarray, needle: str, first_only: bool = False) -> np.ndarray:
+        """How often ``needle`` occurs in each of the given texts (``first_only``: 0 or 1)."""
+        raw = needle.encode("utf-8")
+        offsets = self.offsets
+        starts = (np.asarray(offsets[numbers]) + self.at).tolist()
+        ends = (np.asarray(offsets[numbers + 1]) + self.at).tolist()
+        find = self.blob.find
+        out = np.zeros(len(starts), dtype=np.int64)
+        for i, (s, e) in enumerate(zip(starts, ends, strict=True)):
+            at = find(raw, s, e)
+            while at >= 0:
+                out[i] += 1
+                if first_only:
+                    break
+                at = find(raw, at + len(raw), e)
+        return out

@@ -1,0 +1,177 @@
+"""The index folder's own records: which Whoosh commit is current, and the manifest of what it
+holds (every file with its size, mtime and hash; per JSON Lines dump, each record line's hash),
+plus compatibility checks and how damage is reported.
+
+The commit point is Whoosh's TOC: ``_passages_<G>.toc`` names the segments of generation G.
+Its manifest, ``manifest-<G>.json``, is written (and fsynced) before that TOC, so a committed
+generation always has its manifest, and a manifest without its TOC is an interrupted update's,
+ignored and later removed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import json
+import os
+import pickle
+import re
+import struct
+import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from search import analysis
+from search.errors import IndexCorrupt, IndexNotFound, IndexOutdated, SearchError
+
+SCHEMA_VERSION = 5
+INDEX_NAME = "passages"
+OLD_MANIFEST = "manifest.json"  # written by govsearch before segments (schema ≤ 4)
+_MANIFEST = re.compile(r"^manifest-([0-9]+)\.json$")
+_TOC = re.compile(rf"^_{INDEX_NAME}_([0-9]+)\.toc$")
+
+
+def rebuild_hint(folder: Path) -> str:
+    return f"rebuild it: govsearch index --rebuild --index {folder}"
+
+
+def manifest_path(folder: Path, generation: int) -> Path:
+    return folder / f"manifest-{generation}.json"
+
+
+@dataclass
+class Manifest:
+    schema_version: int = SCHEMA_VERSION
+    fingerprint: dict[str, str] = field(default_factory=dict)
+    roots: list[str] = field(default_factory=list)
+    files: dict[str, dict[str, Any]] = field(default_factory=dict)
+    updated: str = ""
+    generation: int = -1
+
+    @classmethod
+    def load(cls, folder: Path) -> Manifest | None:
+        """The manifest of the newest commit, or None when there is no committed index (an
+        index written by an older govsearch counts as none: ``load_manifest`` says so)."""
+        generation = latest_generation(folder)
+        if generation < 0:
+            return None
+        return cls.read(folder, generation)
+
+    @classmethod
+    def read(cls, folder: Path, generation: int) -> Manifest | None:
+        path = manifest_path(folder, generation)
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            return cls(**data)
+        except FileNotFoundError:
+            return None
+        except (OSError, ValueError, TypeError) as exc:
+            raise IndexCorrupt(
+                f"the index manifest {path} is damaged ({exc})", rebuild_hint(folder)
+            ) from exc
+
+    def save(self, folder: Path) -> None:
+        """Write ``manifest-<generation>.json`` atomically and durably."""
+        final = manifest_path(folder, self.generation)
+        tmp = final.with_name(final.name + ".tmp")
+        with open(tmp, "w", encoding="utf-8") as fh:
+            json.dump(self.__dict__, fh, ensure_ascii=False)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, final)
+
+    @property
+    def path_in(self) -> str:
+        return f"manifest-{self.generation}.json"
+
+
+def latest_generation(folder: Path) -> int:
+    """The newest committed Whoosh generation, from the names of its TOC files (no opening)."""
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        return -1
+    return max((int(m.group(1)) for n in names if (m := _TOC.match(n))), default=-1)
+
+
+def remove_stale_manifests(folder: Path, keep: int) -> None:
+    """Remove the manifests of other generations (older commits, interrupted updates)."""
+    for name in os.listdir(folder):
+        m = _MANIFEST.match(name)
+        if (m and int(m.group(1)) != keep) or name.endswith(".json.tmp"):
+            with contextlib.suppress(OSError):
+                os.remove(folder / name)
+
+
+def is_old_format(folder: Path) -> bool:
+    return (folder / OLD_MANIFEST).exists() or any(folder.glob("literal-*"))
+
+
+def check_compatible(manifest: Manifest, folder: Path) -> None:
+    """Raise IndexOutdated when the index was built with another schema or analyser."""
+    current = analysis.fingerprint()
+    if manifest.schema_version != SCHEMA_VERSION or manifest.fingerprint != current:
+        was = manifest.fingerprint
+        detail = (
+            f"schema {manifest.schema_version} → {SCHEMA_VERSION}"
+            if manifest.schema_version != SCHEMA_VERSION
+            else f"segmenter/dictionary {was.get('engine')}/{was.get('dictionary')} → "
+            f"{current['engine']}/{current['dictionary']}"
+        )
+        raise IndexOutdated(
+            f"the index at {folder} was built with another analysis ({detail})",
+            rebuild_hint(folder),
+        )
+
+
+def outdated(folder: Path) -> IndexOutdated:
+    return IndexOutdated(
+        f"the index at {folder} was written by an older govsearch", rebuild_hint(folder)
+    )
+
+
+@contextmanager
+def damaged(folder: Path) -> Iterator[None]:
+    """Errors from reading index files mean damaged files: say so, with the rebuild hint; a
+    full disk or a permission problem says that instead (the previous commit is intact)."""
+    try:
+        yield
+    except OSError as exc:
+        if exc.errno in (errno.ENOSPC, errno.EACCES, errno.EROFS, errno.EDQUOT):
+            raise SearchError(
+                f"cannot write the index at {folder} ({exc.strerror})",
+                "free disk space or fix the folder's permissions; the previous index is intact",
+            ) from exc
+        raise IndexCorrupt(
+            f"the index at {folder} is damaged ({type(exc).__name__}: {exc})",
+            rebuild_hint(folder),
+        ) from exc
+    except (
+        EOFError,
+        ValueError,
+        KeyError,
+        IndexError,
+        struct.error,
+        zlib.error,
+        pickle.UnpicklingError,
+    ) as exc:
+        raise IndexCorrupt(
+            f"the index at {folder} is damaged ({type(exc).__name__}: {exc})",
+            rebuild_hint(folder),
+        ) from exc
+
+
+def load_manifest(folder: Path) -> Manifest:
+    """The manifest of a usable index, or IndexNotFound / IndexOutdated saying what to do."""
+    manifest = Manifest.load(folder) if folder.is_dir() else None
+    if manifest is None:
+        if folder.is_dir() and is_old_format(folder):
+            raise outdated(folder)
+        raise IndexNotFound(
+            f"no index at {folder}", f"build it: govsearch index PATH --index {folder}"
+        )
+    check_compatible(manifest, folder)
+    return manifest

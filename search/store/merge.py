@@ -1,0 +1,105 @@
+"""Merging segments: a tiered policy (as Lucene's) and the merge itself.
+
+Segments are grouped in tiers by their live characters (each tier ``FACTOR`` times the one
+below, starting at the flush size).  When a tier holds ``FACTOR`` segments they are merged into
+one, so every passage is rewritten about log_FACTOR(collection / flush size) times in all: adding
+k passages costs O(k) amortised.  A merged segment never exceeds ``MAX_CHARS`` (memory stays
+flat), and a segment more than ``DELETED_SHARE`` deleted is rewritten without its dead passages.
+
+A merge writes the Whoosh segment from its inputs (``add_reader``, which skips deleted
+passages) and then its side file from the inputs' side files, in the same order, before the
+commit that names it; the inputs' files are removed by Whoosh when that commit drops them.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from search.store import build, faults
+from search.store.build import close_segment, new_segment_writer
+from search.store.segment import SUFFIX, DocumentRow, SegmentData
+
+FACTOR = 8
+MAX_CHARS = int(os.environ.get("GOVSEARCH_MAX_SEGMENT_CHARS", 8_000_000))
+DELETED_SHARE = 0.3
+
+
+def _alive(seg: Any, passages: int) -> np.ndarray:
+    alive = np.ones(passages, dtype=bool)
+    if seg.has_deletions():
+        alive[np.fromiter(seg.deleted_docs(), dtype=np.int64)] = False
+    return alive
+
+
+def _live_chars(folder: Path, seg: Any) -> int:
+    data = SegmentData(folder / f"{seg.segment_id()}{SUFFIX}")
+    lengths = np.asarray(data["p.length"], dtype=np.int64)
+    return int(lengths[_alive(seg, data.passages)].sum())
+
+
+def plan(sizes: list[tuple[Any, int, float]]) -> list[list[Any]]:
+    """Groups of segments to merge, from ``(segment, live characters, deleted share)``."""
+    groups: list[list[Any]] = []
+    tiers: dict[int, list[tuple[int, Any]]] = {}
+    for seg, chars, deleted in sizes:
+        if chars * 2 > MAX_CHARS:
+            if deleted > DELETED_SHARE:
+                groups.append([seg])
+            continue
+        flush = build.FLUSH_CHARS
+        tier = 0 if chars < flush else 1 + int(math.log(chars / flush, FACTOR))
+        tiers.setdefault(tier, []).append((chars, seg))
+    for tier in sorted(tiers):
+        members = sorted(tiers[tier], key=lambda m: (m[0], m[1].segment_id()))
+        while len(members) >= FACTOR:
+            group: list[Any] = []
+            total = 0
+            while members and len(group) < FACTOR and total + members[0][0] <= MAX_CHARS:
+                chars, seg = members.pop(0)
+                group.append(seg)
+                total += chars
+            if len(group) < 2:
+                break
+            groups.append(group)
+    return groups
+
+
+def tiered(ix: Any, segments: list[Any]) -> list[Any]:
+    """The segments after the policy's merges (input order kept, merged ones last)."""
+    folder = Path(ix.storage.folder)
+    sizes = []
+    for seg in segments:
+        deleted = seg.deleted_count() / max(1, seg.doc_count_all())
+        sizes.append((seg, _live_chars(folder, seg), deleted))
+    groups = plan(sizes)
+    merged_ids = {seg.segment_id() for group in groups for seg in group}
+    out = [seg for seg in segments if seg.segment_id() not in merged_ids]
+    for group in groups:
+        out.append(merge(ix, group))
+        faults.reached("merge")
+    return [seg for seg in out if seg.doc_count() > 0]
+
+
+def merge(ix: Any, group: list[Any]) -> Any:
+    """One segment holding the live passages of ``group``, in order."""
+    from whoosh.reading import SegmentReader
+
+    folder = Path(ix.storage.folder)
+    writer = new_segment_writer(ix)
+    rows: list[DocumentRow] = []
+    try:
+        for seg in group:
+            reader = SegmentReader(ix.storage, ix.schema, seg)
+            writer.add_reader(reader)
+            reader.close()
+            data = SegmentData(folder / f"{seg.segment_id()}{SUFFIX}")
+            rows.extend(data.document_rows(_alive(seg, data.passages)))
+        return close_segment(writer, rows)
+    except BaseException:
+        writer.cancel()
+        raise

@@ -1,0 +1,73 @@
+"""Opening the last complete commit for reading.  Readers never write: an interrupted update is
+finished by the next writer, and a search meanwhile reads the commit before it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from search.errors import IndexCorrupt
+from search.store.manifest import (
+    INDEX_NAME,
+    Manifest,
+    latest_generation,
+    load_manifest,
+    rebuild_hint,
+)
+from search.store.segment import SUFFIX, SegmentData
+from search.store.view import IndexView, Part
+
+_ATTEMPTS = 5
+
+
+def read_toc(folder: Path, generation: int) -> list[Any]:
+    """The segments (with their deleted passages) that Whoosh's TOC of ``generation`` names."""
+    from whoosh.filedb.filestore import FileStorage
+    from whoosh.index import TOC
+
+    from search.store.schema import schema
+
+    toc = TOC.read(FileStorage(str(folder), readonly=True), INDEX_NAME, generation, schema())
+    return list(toc.segments)
+
+
+def side_file(folder: Path, segment: Any) -> Path:
+    return folder / f"{segment.segment_id()}{SUFFIX}"
+
+
+def open_view(folder: Path) -> tuple[Manifest, IndexView]:
+    """The manifest and the view of the newest commit.  A commit that an update replaces
+    while it is being opened (its files removed) is given up for the newer one."""
+    for attempt in range(_ATTEMPTS):
+        manifest = load_manifest(folder)
+        try:
+            return manifest, view_of(folder, manifest.generation)
+        except FileNotFoundError:
+            if attempt == _ATTEMPTS - 1 or latest_generation(folder) == manifest.generation:
+                raise IndexCorrupt(
+                    f"the index at {folder} is missing segment files", rebuild_hint(folder)
+                ) from None
+    raise AssertionError("unreachable")
+
+
+def view_of(folder: Path, generation: int) -> IndexView:
+    parts = []
+    base = doc_base = 0
+    for segment in read_toc(folder, generation):
+        data = SegmentData(side_file(folder, segment))
+        if data.passages != segment.doc_count_all():
+            raise IndexCorrupt(
+                f"the index at {folder} is damaged (segment {segment.segment_id()} has "
+                f"{segment.doc_count_all()} passages in Whoosh, {data.passages} in its side file)",
+                rebuild_hint(folder),
+            )
+        alive = None
+        if segment.has_deletions():
+            alive = np.ones(data.passages, dtype=bool)
+            alive[np.fromiter(segment.deleted_docs(), dtype=np.int64)] = False
+        parts.append(Part(data, base, doc_base, alive))
+        base += data.passages
+        doc_base += data.documents
+    return IndexView(parts)

@@ -1,0 +1,263 @@
+"""One segment's side data: what a search reads besides Whoosh's own files.
+
+A segment file (``<segment id>.lit``, beside Whoosh's ``<segment id>.seg``) is written once, by
+the process that writes the Whoosh segment, from that segment's passages only, before any commit
+names the segment.  Passage numbers are Whoosh's segment-local document numbers; document numbers
+are local too.  Whoosh's clean-up removes the file when it drops the segment.
+
+It holds, as arrays of one ``arrays`` file:
+
+* ``text.*``: the passages' normalised text (UTF-8) and its character/bigram postings;
+  ``x.*``: where the original text differs from the normalised one (normalisation maps one code
+  point to one), so the original is stored once, as normalised text plus its exceptions;
+* ``head.*``: the distinct section-heading paths, with postings; ``p.heading`` per passage;
+* ``title.*``, ``issuer.*``: each document's normalised title and issuer, with postings;
+* per passage: its document, length, paragraph and line; ``s.*``: the rest of its location
+  (last line, joined lines, original headings) as JSON;
+* per document: ``d.*`` its metadata as JSON (stored once per document), its date as
+  yyyymmdd, and the range of its passages.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from search.analysis import normalize
+from search.models import Document, Passage
+from search.store import arrays
+from search.store.grams import GramTable, encode, gram_pairs
+
+SUFFIX = ".lit"
+DOC_FIELDS = ("source", "doc_id", "path", "fmt", "title", "date", "issuer", "doc_number", "url")
+
+
+@dataclass(frozen=True)
+class PassageRow:
+    """One passage as a segment keeps it."""
+
+    norm: str
+    exceptions: tuple[tuple[int, int], ...]  # (offset, original code point)
+    paragraph: int
+    line: int
+    stored: bytes  # JSON: [end_line, joins, headings]
+    headings: str  # normalised heading path, "\n"-joined
+
+
+@dataclass(frozen=True)
+class DocumentRow:
+    """One document as a segment keeps it: metadata once, then its passages."""
+
+    meta: bytes  # JSON list in DOC_FIELDS order
+    title: str  # normalised
+    issuer: str  # normalised
+    date: int  # yyyymmdd or 0
+    passages: tuple[PassageRow, ...]
+
+
+def date_int(date: str) -> int:
+    digits = date.replace("-", "")
+    return int(digits) if len(digits) == 8 and digits.isdigit() else 0
+
+
+def document_row(source: str, document: Document, passages: Sequence[Passage]) -> DocumentRow:
+    """A read document in the form a segment keeps."""
+    values = [source] + [getattr(document, name) for name in DOC_FIELDS[1:]]
+    meta = json.dumps(values, ensure_ascii=False).encode("utf-8")
+    rows = []
+    for passage in passages:
+        norm = normalize(passage.text)
+        exceptions = tuple(
+            (i, ord(a)) for i, (a, b) in enumerate(zip(passage.text, norm, strict=True)) if a != b
+        )
+        stored = [passage.end_line, [list(j) for j in passage.joins], list(passage.headings)]
+        rows.append(
+            PassageRow(
+                norm,
+                exceptions,
+                passage.paragraph,
+                passage.line,
+                json.dumps(stored, ensure_ascii=False).encode("utf-8"),
+                normalize("\n".join(passage.headings)),
+            )
+        )
+    return DocumentRow(
+        meta,
+        normalize(document.title),
+        normalize(document.issuer),
+        date_int(document.date),
+        tuple(rows),
+    )
+
+
+def _table(prefix: str, texts: Sequence[str]) -> dict[str, np.ndarray]:
+    encoded = [t.encode("utf-8") for t in texts]
+    offsets = np.zeros(len(encoded) + 1, dtype=np.int64)
+    np.cumsum([len(e) for e in encoded], out=offsets[1:])
+    keys, numbers = gram_pairs(texts)
+    out = {f"{prefix}{name}": value for name, value in encode(keys, numbers).items()}
+    out[f"{prefix}offsets"] = offsets
+    out[f"{prefix}blob"] = np.frombuffer(b"".join(encoded), dtype=np.uint8)
+    return out
+
+
+def _blob(prefix: str, items: Sequence[bytes]) -> dict[str, np.ndarray]:
+    offsets = np.zeros(len(items) + 1, dtype=np.int64)
+    np.cumsum([len(e) for e in items], out=offsets[1:])
+    return {
+        f"{prefix}offsets": offsets,
+        f"{prefix}blob": np.frombuffer(b"".join(items), dtype=np.uint8),
+    }
+
+
+def write(path: Path, documents: Iterable[DocumentRow]) -> dict[str, int]:
+    """Write the side data of a segment whose passages are ``documents``' passages, in order.
+    Returns its counts (documents, passages, characters)."""
+    texts: list[str] = []
+    stored: list[bytes] = []
+    heading_ids: list[int] = []
+    headings: dict[str, int] = {}
+    exc_at: list[int] = []
+    exc_cp: list[int] = []
+    exc_starts = [0]
+    passage_cols: list[tuple[int, int, int, int]] = []  # doc, length, paragraph, line
+    docs: list[DocumentRow] = []
+    doc_cols: list[tuple[int, int, int]] = []  # date, first passage, passage count
+    for doc in documents:
+        if not doc.passages:
+            continue
+        doc_cols.append((doc.date, len(texts), len(doc.passages)))
+        for row in doc.passages:
+            passage_cols.append((len(docs), len(row.norm), row.paragraph, row.line))
+            texts.append(row.norm)
+            stored.append(row.stored)
+            heading_ids.append(
+                headings.setdefault(row.headings, len(headings)) if row.headings else -1
+            )
+            exc_at.extend(a for a, _ in row.exceptions)
+            exc_cp.extend(c for _, c in row.exceptions)
+            exc_starts.append(len(exc_at))
+        docs.append(doc)
+    data: dict[str, np.ndarray] = {}
+    data.update(_table("text.", texts))
+    data.update(_table("head.", list(headings)))
+    data.update(_table("title.", [d.title for d in docs]))
+    data.update(_table("issuer.", [d.issuer for d in docs]))
+    data.update(_blob("s.", stored))
+    data.update(_blob("d.", [d.meta for d in docs]))
+    cols = np.array(passage_cols, dtype=np.int32).reshape(-1, 4)
+    data["p.doc"], data["p.length"], data["p.paragraph"], data["p.line"] = cols.T.copy()
+    data["p.heading"] = np.array(heading_ids, dtype=np.int32)
+    dcols = np.array(doc_cols, dtype=np.int32).reshape(-1, 3)
+    data["d.date"], data["d.first"], data["d.count"] = dcols.T.copy()
+    data["x.starts"] = np.array(exc_starts, dtype=np.int64)
+    data["x.at"] = np.array(exc_at, dtype=np.uint32)
+    data["x.cp"] = np.array(exc_cp, dtype=np.uint32)
+    doc_sources = [json.loads(d.meta)[0] for d in docs]
+    sources = sorted(set(doc_sources))
+    where = {source: i for i, source in enumerate(sources)}
+    data["d.source"] = np.array([where[s] for s in doc_sources], dtype=np.int32)
+    counts = {"documents": len(docs), "passages": len(texts), "chars": int(cols[:, 1].sum())}
+    arrays.write(path, data, {"sources": sources, **counts})
+    return counts
+
+
+class SegmentData:
+    """Read side of one segment file (memory-mapped)."""
+
+    def __init__(self, path: Path) -> None:
+        self.file = arrays.ArrayFile(path)
+        a = self.file.arrays
+        buf, at = self.file.buffer, self.file.starts
+        self.text = GramTable(a, "text.", buf, at["text.blob"])
+        self.head = GramTable(a, "head.", buf, at["head.blob"])
+        self.title = GramTable(a, "title.", buf, at["title.blob"])
+        self.issuer = GramTable(a, "issuer.", buf, at["issuer.blob"])
+        self.passages = len(a["p.doc"])
+        self.documents = len(a["d.date"])
+        self.sources: list[str] = self.file.meta["sources"]
+
+    def __getitem__(self, name: str) -> np.ndarray:
+        return self.file.arrays[name]
+
+    def _item(self, prefix: str, number: int) -> bytes:
+        offsets = self.file.arrays[f"{prefix}offsets"]
+        start, end = int(offsets[number]), int(offsets[number + 1])
+        return bytes(self.file.arrays[f"{prefix}blob"][start:end])
+
+    def document(self, number: int) -> list[Any]:
+        """A document's metadata, in DOC_FIELDS order."""
+        value: list[Any] = json.loads(self._item("d.", number))
+        return value
+
+    def original(self, number: int) -> str:
+        """A passage's text as in the source."""
+        norm = self.text.text(number)
+        starts = self.file.arrays["x.starts"]
+        lo, hi = int(starts[number]), int(starts[number + 1])
+        if lo == hi:
+            return norm
+        chars = list(norm)
+        at = self.file.arrays["x.at"][lo:hi].tolist()
+        cps = self.file.arrays["x.cp"][lo:hi].tolist()
+        for offset, cp in zip(at, cps, strict=True):
+            chars[offset] = chr(cp)
+        return "".join(chars)
+
+    def row(self, number: int) -> PassageRow:
+        """A passage as it was written (for merging)."""
+        starts = self.file.arrays["x.starts"]
+        lo, hi = int(starts[number]), int(starts[number + 1])
+        exceptions = tuple(
+            zip(
+                self.file.arrays["x.at"][lo:hi].tolist(),
+                self.file.arrays["x.cp"][lo:hi].tolist(),
+                strict=True,
+            )
+        )
+        heading = int(self.file.arrays["p.heading"][number])
+        return PassageRow(
+            self.text.text(number),
+            exceptions,
+            int(self.file.arrays["p.paragraph"][number]),
+            int(self.file.arrays["p.line"][number]),
+            self._item("s.", number),
+            self.head.text(heading) if heading >= 0 else "",
+        )
+
+    def stored(self, number: int) -> dict[str, Any]:
+        """A passage's location and its document's metadata, as one dict."""
+        a = self.file.arrays
+        doc = int(a["p.doc"][number])
+        end_line, joins, headings = json.loads(self._item("s.", number))
+        out: dict[str, Any] = dict(zip(DOC_FIELDS, self.document(doc), strict=True))
+        out.update(
+            paragraph=int(a["p.paragraph"][number]),
+            line=int(a["p.line"][number]),
+            end_line=end_line,
+            joins=joins,
+            headings="\n".join(headings),
+            text=self.original(number),
+        )
+        return out
+
+    def document_rows(self, alive: np.ndarray) -> Iterable[DocumentRow]:
+        """The documents whose passages are alive, as written (for merging)."""
+        a = self.file.arrays
+        for doc in range(self.documents):
+            first, count = int(a["d.first"][doc]), int(a["d.count"][doc])
+            if count == 0 or not alive[first]:
+                continue
+            meta = self._item("d.", doc)
+            yield DocumentRow(
+                meta,
+                self.title.text(doc),
+                self.issuer.text(doc),
+                int(a["d.date"][doc]),
+                tuple(self.row(n) for n in range(first, first + count)),
+            )

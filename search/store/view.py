@@ -1,0 +1,214 @@
+"""One committed state of the index, read as a whole: its segments side by side.
+
+``IndexView`` numbers passages and documents globally (a segment's base plus its local number,
+as Whoosh's ``MultiReader`` does) and answers what matching, ranking, ``show`` and ``stats``
+ask: postings, texts, stored fields and per-passage columns.  Matching runs per segment and
+drops the passages Whoosh marks deleted; every statistic ranking uses (passage count, lengths,
+document frequencies) is counted over live passages of all segments together, so a collection
+ranks the same however its segments were cut.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections import OrderedDict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
+
+import numpy as np
+
+from search.store.segment import SegmentData
+
+_CACHED = 256
+_EMPTY = np.zeros(0, dtype=np.int64)
+_LINE_BITS = 20
+
+
+@dataclass(frozen=True)
+class Part:
+    """A segment in the view: its data, its first global passage and document numbers, and
+    which of its passages are alive (None: all)."""
+
+    data: SegmentData
+    base: int
+    doc_base: int
+    alive: np.ndarray | None
+
+
+class _Field:
+    """Postings of a per-document (title, issuer) or per-heading field, globally numbered."""
+
+    def __init__(self, view: IndexView, table: str) -> None:
+        self.view = view
+        self.table = table
+
+    def matches(self, needle: str) -> np.ndarray:
+        return self.view._cached((self.table, needle), lambda: self.view._field(self.table, needle))
+
+
+class IndexView:
+    """The segments of one commit, globally numbered (the ``LiteralIndex`` of earlier versions)."""
+
+    def __init__(self, parts: Sequence[Part]) -> None:
+        self.parts = list(parts)
+        self._bases = [p.base for p in self.parts]
+        self._doc_bases = [p.doc_base for p in self.parts]
+        last = self.parts[-1] if self.parts else None
+        self.doc_count = last.base + last.data.passages if last else 0
+        self._documents = last.doc_base + last.data.documents if last else 0
+        self._cache: OrderedDict[Any, np.ndarray] = OrderedDict()
+        self.titles = _Field(self, "title")
+        self.issuers = _Field(self, "issuer")
+        self.headings = _Field(self, "head")
+
+    def close(self) -> None:
+        self.parts = []
+
+    # --- lookup -----------------------------------------------------------------------------
+
+    def _part(self, number: int) -> Part:
+        return self.parts[bisect.bisect_right(self._bases, number) - 1]
+
+    def _cached(self, key: Any, compute: Any) -> np.ndarray:
+        found = self._cache.get(key)
+        if found is None:
+            found = compute()
+            found.flags.writeable = False
+            self._cache[key] = found
+            if len(self._cache) > _CACHED:
+                self._cache.popitem(last=False)
+        else:
+            self._cache.move_to_end(key)
+        return found
+
+    def matches(self, needle: str) -> np.ndarray:
+        """Sorted global numbers of the live passages whose text contains ``needle``."""
+        return self._cached(("text", needle), lambda: self._text_matches(needle))
+
+    def _text_matches(self, needle: str) -> np.ndarray:
+        out = []
+        for part in self.parts:
+            local = part.data.text.matches(needle)
+            if part.alive is not None and len(local):
+                local = local[part.alive[local]]
+            if len(local):
+                out.append(local + part.base)
+        return np.concatenate(out) if out else _EMPTY
+
+    def _field(self, table: str, needle: str) -> np.ndarray:
+        out = []
+        for part in self.parts:
+            local = getattr(part.data, table).matches(needle)
+            if not len(local):
+                continue
+            if table == "head":  # heading ids → the live passages under them
+                hit = np.isin(part.data["p.heading"], local)
+                if part.alive is not None:
+                    hit &= part.alive
+                out.append(np.flatnonzero(hit) + part.base)
+            else:
+                out.append(local + part.doc_base)
+        return np.concatenate(out).astype(np.int64) if out else _EMPTY
+
+    def frequency(self, needle: str) -> int:
+        """How many live passages contain ``needle`` of one or two characters."""
+        return len(self.matches(needle))
+
+    def text(self, number: int) -> str:
+        part = self._part(number)
+        return part.data.text.text(number - part.base)
+
+    def stored(self, number: int) -> dict[str, Any]:
+        """A passage's location, text and document metadata."""
+        part = self._part(number)
+        return part.data.stored(number - part.base)
+
+    def counts(self, numbers: np.ndarray, needle: str, first_only: bool = False) -> np.ndarray:
+        """How often ``needle`` occurs in each of the given passages."""
+        numbers = np.asarray(numbers, dtype=np.int64)
+        out = np.zeros(len(numbers), dtype=np.int64)
+        which = np.searchsorted(np.array(self._bases), numbers, side="right") - 1
+        for index in np.unique(which).tolist():
+            part = self.parts[index]
+            chosen = which == index
+            out[chosen] = part.data.text.counts(numbers[chosen] - part.base, needle, first_only)
+        return out
+
+    def contains(self, numbers: np.ndarray, needle: str) -> np.ndarray:
+        return self.counts(numbers, needle, first_only=True) > 0
+
+    # --- columns ----------------------------------------------------------------------------
+
+    @cached_property
+    def docinfo(self) -> np.ndarray:
+        """Per passage: document number (-1 if deleted), date, length, paragraph, place in
+        collection order (source file, then line, then paragraph)."""
+        info = np.zeros((self.doc_count, 5), dtype=np.int64)
+        sources = sorted({s for part in self.parts for s in part.data.sources})
+        rank = {source: i for i, source in enumerate(sources)}
+        for part in self.parts:
+            d = part.data
+            rows = slice(part.base, part.base + d.passages)
+            doc = d["p.doc"].astype(np.int64)
+            info[rows, 0] = doc + part.doc_base
+            if part.alive is not None:
+                info[rows, 0][~part.alive] = -1
+            info[rows, 1] = d["d.date"][doc]
+            info[rows, 2] = d["p.length"]
+            info[rows, 3] = d["p.paragraph"]
+            source_rank = np.array([rank[s] for s in d.sources], dtype=np.int64)
+            line = np.minimum(d["p.line"], (1 << _LINE_BITS) - 1).astype(np.int64)
+            paragraph = np.minimum(d["p.paragraph"], (1 << _LINE_BITS) - 1).astype(np.int64)
+            info[rows, 4] = (
+                source_rank[d["d.source"][doc]] << (2 * _LINE_BITS) | line << _LINE_BITS | paragraph
+            )
+        info.flags.writeable = False
+        return info
+
+    def live(self) -> np.ndarray:
+        """Every live passage's number."""
+        return np.flatnonzero(self.docinfo[:, 0] >= 0).astype(np.int64)
+
+    def dates(self) -> np.ndarray:
+        return self.docinfo[:, 1]
+
+    def lengths(self) -> np.ndarray:
+        return self.docinfo[:, 2]
+
+    def leads(self, numbers: np.ndarray) -> np.ndarray:
+        """Which of these passages is its document's first (its lead paragraph)."""
+        return self.docinfo[numbers, 3] == 1
+
+    def collection_order(self) -> np.ndarray:
+        return self.docinfo[:, 4]
+
+    def document_count(self) -> int:
+        return self._documents
+
+    def passages_of(self, ordinal: int) -> np.ndarray:
+        """A document's live passages (by document number), in order."""
+        index = bisect.bisect_right(self._doc_bases, ordinal) - 1
+        part = self.parts[index]
+        local = ordinal - part.doc_base
+        first, count = int(part.data["d.first"][local]), int(part.data["d.count"][local])
+        if count == 0 or (part.alive is not None and not part.alive[first]):
+            return _EMPTY
+        return np.arange(part.base + first, part.base + first + count, dtype=np.int64)
+
+    def documents_where(self, column: int, needle: str) -> np.ndarray:
+        """Passages whose document's title (1) or issuer (2) contains ``needle``."""
+        ordinals = (self.titles if column == 1 else self.issuers).matches(needle)
+        return np.flatnonzero(np.isin(self.docinfo[:, 0], ordinals)).astype(np.int64)
+
+    @cached_property
+    def docs(self) -> list[list[str]]:
+        """Per document number: ``source\\x1fdoc_id``, normalised title and issuer."""
+        out: list[list[str]] = []
+        for part in self.parts:
+            d = part.data
+            for n in range(d.documents):
+                meta = d.document(n)
+                out.append([f"{meta[0]}\x1f{meta[1]}", d.title.text(n), d.issuer.text(n)])
+        return out

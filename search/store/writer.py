@@ -1,0 +1,481 @@
+"""Updating the index: the only code that writes it.
+
+An update compares the files found with the manifest of the last commit and touches only what
+changed: a removed or changed file's passages are deleted in their segments (Whoosh marks them
+deleted), a changed JSON Lines dump is updated record by record (by line and line hash), and
+what was added or changed is written as new segments (``search.store.build``).  Then small
+segments are merged (``search.store.merge``), the manifest of the new generation is written,
+and Whoosh writes its TOC: that is the commit.  A run interrupted at any point leaves the
+previous commit as it was; the next run's commit removes the files the interrupted one left.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import shutil
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from search import analysis, documents
+from search.errors import BadInput, IndexCorrupt, IndexLocked
+from search.store import faults, merge
+from search.store.build import BatchResult, Job, line_hashes, run_batch, run_parallel
+from search.store.manifest import (
+    INDEX_NAME,
+    Manifest,
+    check_compatible,
+    damaged,
+    is_old_format,
+    outdated,
+    remove_stale_manifests,
+)
+from search.store.schema import schema
+
+PARALLEL_BYTES = 8 << 20
+BATCH_BYTES = 4 << 20
+LOCK_TIMEOUT = float(os.environ.get("GOVSEARCH_LOCK_TIMEOUT", "30"))
+Progress = Callable[[int, int, str], None]
+Notice = Callable[[str], None]
+
+
+@dataclass
+class IndexReport:
+    """What an update did: counts per file, and the problems met on the way."""
+
+    added: int = 0
+    changed: int = 0
+    removed: int = 0
+    unchanged: int = 0
+    failed: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    documents: int = 0
+    passages: int = 0
+    seconds: float = 0.0
+
+    @property
+    def indexed_nothing(self) -> bool:
+        return bool(self.failed) and not (self.added or self.changed or self.unchanged)
+
+
+def _hash(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def base_dir(folder: Path) -> Path:
+    """Document ids of files are paths relative to the folder that holds the index."""
+    return folder.resolve().parent
+
+
+def file_ids(folder: Path) -> Callable[[Path], tuple[str, str]]:
+    base = base_dir(folder)
+
+    def ids(path: Path) -> tuple[str, str]:
+        try:
+            rel = path.relative_to(base).as_posix()
+        except ValueError:
+            rel = path.as_posix()
+        return rel, rel
+
+    return ids
+
+
+def _open_or_create(folder: Path) -> tuple[Any, Manifest]:
+    from whoosh import index as windex
+
+    manifest = Manifest.load(folder) if folder.is_dir() else None
+    if manifest is not None:
+        check_compatible(manifest, folder)
+        return windex.open_dir(str(folder), INDEX_NAME), manifest
+    if folder.is_dir() and is_old_format(folder):
+        raise outdated(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    ignorable = {"README.md", f"{INDEX_NAME}_WRITELOCK"}
+    occupied = [
+        p
+        for p in folder.iterdir()
+        if p.name not in ignorable
+        and not p.name.startswith((".", "manifest-", f"{INDEX_NAME}"))
+        and not p.name.startswith(f"_{INDEX_NAME}_")
+    ]
+    if occupied:
+        raise BadInput(
+            f"{folder} is not empty and holds no govsearch index",
+            "choose an empty folder with --index",
+        )
+    if windex.exists_in(str(folder), INDEX_NAME):  # a first build that never committed
+        ix = windex.open_dir(str(folder), INDEX_NAME)
+    else:
+        ix = windex.create_in(str(folder), schema(), INDEX_NAME)
+    return ix, Manifest(fingerprint=analysis.fingerprint(), generation=-1)
+
+
+@dataclass(frozen=True)
+class _Plan:
+    jobs: list[Job]
+    changed: set[str]
+    removed: list[str]
+    records: dict[str, tuple[list[int], dict[str, str]]]  # dump → (lines to delete, new hashes)
+    unchanged: int
+
+
+def _plan(found: list[Path], roots: list[Path], manifest: Manifest, ids: Any) -> _Plan:
+    jobs: list[Job] = []
+    changed: set[str] = set()
+    records: dict[str, tuple[list[int], dict[str, str]]] = {}
+    unchanged = 0
+    seen = set()
+    for path in found:
+        key = str(path)
+        seen.add(key)
+        doc_id, display = ids(path)
+        entry = manifest.files.get(key)
+        if entry is None:
+            jobs.append(Job(key, doc_id, display))
+            continue
+        stat = path.stat()
+        if entry["size"] == stat.st_size and entry["mtime_ns"] == stat.st_mtime_ns:
+            unchanged += 1
+            continue
+        if entry["size"] == stat.st_size and entry["sha256"] == _hash(path):
+            entry["mtime_ns"] = stat.st_mtime_ns
+            unchanged += 1
+            continue
+        changed.add(key)
+        diff = _record_diff(path, entry)
+        if diff is None:
+            jobs.append(Job(key, doc_id, display))
+        else:
+            gone, hashes, lines = diff
+            records[key] = (gone, hashes)
+            jobs.append(Job(key, doc_id, display, tuple(lines)))
+    resolved = [r.resolve() for r in roots]
+    removed = [
+        key
+        for key in manifest.files
+        if key not in seen and any(_under(Path(key), r) for r in resolved)
+    ]
+    return _Plan(jobs, changed, removed, records, unchanged)
+
+
+def _record_diff(
+    path: Path, entry: dict[str, Any]
+) -> tuple[list[int], dict[str, str], list[int]] | None:
+    """For a changed JSON Lines dump indexed record by record: the record lines whose indexed
+    version is gone, the new line hashes, and the lines to read.  None: read it whole."""
+    old = entry.get("records")
+    if old is None or documents.suffix_format(path) != "jsonl":
+        return None
+    data = path.read_bytes()
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    new = line_hashes(data)
+    gone = [int(line) for line, digest in old.items() if new.get(line) != digest]
+    fresh = [int(line) for line, digest in new.items() if old.get(line) != digest]
+    return gone, new, fresh
+
+
+def _under(path: Path, root: Path) -> bool:
+    return path == root or root in path.parents
+
+
+def update(
+    folder: Path,
+    paths: list[Path] | None = None,
+    rebuild: bool = False,
+    progress: Progress | None = None,
+    notice: Notice | None = None,
+) -> IndexReport:
+    """Bring the index at ``folder`` up to date with ``paths`` (default: its roots)."""
+    started = time.perf_counter()
+    if folder.exists() and not folder.is_dir():
+        raise BadInput(f"the index location {folder} is a file", "give a folder with --index")
+    if rebuild:
+        return _rebuild(folder, paths, progress, started, notice)
+    with damaged(folder):
+        return _update(folder, paths, progress, notice, started)
+
+
+def _found(
+    folder: Path, given: list[Path], paths: list[Path] | None
+) -> tuple[list[Path], IndexReport]:
+    found = documents.find(given)
+    own = folder.resolve()  # never index the index folder itself (its README, a staging copy)
+    files = [
+        f
+        for f in found.files
+        if not _under(f, own) and not _under(f, own.parent / (own.name + ".rebuild"))
+    ]
+    report = IndexReport(skipped=[f"{p}: {why}" for p, why in found.skipped])
+    report.failed += [f"{p}: no such file or folder" for p in found.missing if paths]
+    report.failed += [
+        f"{p}: no documents to index (.txt .md .html .pdf .docx .jsonl)" for p in found.empty
+    ]
+    if not paths:  # a refreshed root that is gone: its documents are removed below
+        report.skipped += [f"{p}: gone, its documents are removed" for p in found.missing]
+    return files, report
+
+
+def _update(
+    folder: Path,
+    paths: list[Path] | None,
+    progress: Progress | None,
+    notice: Notice | None,
+    started: float,
+) -> IndexReport:
+    ix, manifest = _open_or_create(folder)
+    given = paths if paths else [Path(r) for r in manifest.roots] or [_default_root()]
+    files, report = _found(folder, given, paths)
+    plan = _plan(files, given, manifest, file_ids(folder))
+    report.unchanged = plan.unchanged
+    writer = _writer(ix, folder, notice)
+    try:
+        if not plan.jobs and not plan.removed and manifest.generation >= 0:
+            _remember_roots(manifest, given)
+            manifest.save(folder)  # refreshed mtimes and roots; no new commit
+            _discard(writer)
+        else:
+            final = _write(ix, writer, folder, manifest, plan, report, progress)
+            _remember_roots(manifest, given)
+            _commit(writer, folder, manifest, final)
+    except BaseException:
+        if not writer.is_closed:
+            _discard(writer)
+        raise
+    report.documents = sum(int(f.get("documents", 0)) for f in manifest.files.values())
+    report.passages = sum(int(f.get("passages", 0)) for f in manifest.files.values())
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _write(
+    ix: Any,
+    writer: Any,
+    folder: Path,
+    manifest: Manifest,
+    plan: _Plan,
+    report: IndexReport,
+    progress: Progress | None,
+) -> list[Any]:
+    """Mark deletions, write the new segments, merge: everything before the commit.  Returns
+    the segments of the new commit."""
+    whole = plan.removed + [j.path for j in plan.jobs if j.lines is None]
+    for key in whole:
+        writer.delete_by_term("source", key)
+    for key, (gone, _) in plan.records.items():
+        for line in gone:
+            writer.delete_by_term("record", f"{key}\x1f{line}")
+    for key in plan.removed:
+        del manifest.files[key]
+    report.removed = len(plan.removed)
+    faults.reached("deleted")
+    new_segments: list[Any] = []
+    total, done = len(plan.jobs), 0
+
+    def collect(batch: BatchResult) -> None:
+        nonlocal done
+        new_segments.extend(batch.segments)
+        for result in batch.files:
+            done += 1
+            if progress:
+                progress(done, total, Path(result.path).name)
+            _account(result, plan, manifest, report)
+
+    batches = _batches(plan.jobs)
+    procs = _procs(plan.jobs)
+    if procs > 1 and len(batches) > 1:
+        run_parallel(str(folder), batches, procs, collect)
+    else:
+        for batch in batches:
+            collect(run_batch(str(folder), batch))
+    live = [s for s in writer.segments if s.doc_count() > 0]
+    return merge.tiered(ix, live + new_segments)
+
+
+def _account(result: Any, plan: _Plan, manifest: Manifest, report: IndexReport) -> None:
+    key = result.path
+    report.failed.extend(result.problems)
+    if result.unreadable:
+        manifest.files.pop(key, None)
+        return
+    path = Path(key)
+    stat = path.stat()
+    entry: dict[str, Any] = {
+        "size": stat.st_size,
+        "mtime_ns": stat.st_mtime_ns,
+        "sha256": _hash(path),
+    }
+    old = manifest.files.get(key, {})
+    if key in plan.records:
+        _, hashes = plan.records[key]
+        gone = len(plan.records[key][0])
+        entry["documents"] = int(old.get("documents", 0)) - gone + result.documents
+        entry["passages"] = None  # recounted at commit
+        entry["records"] = hashes
+    else:
+        entry["documents"] = result.documents
+        entry["passages"] = result.passages
+        if documents.suffix_format(path) == "jsonl":
+            data = path.read_bytes()
+            entry["records"] = line_hashes(data)
+    manifest.files[key] = entry
+    if key in plan.changed:
+        report.changed += 1
+    else:
+        report.added += 1
+
+
+def _batches(jobs: list[Job]) -> list[list[Job]]:
+    """Jobs in order, cut into batches of about ``BATCH_BYTES`` of files."""
+    batches: list[list[Job]] = []
+    size = BATCH_BYTES
+    for job in jobs:
+        try:
+            length = os.stat(job.path).st_size
+        except OSError:
+            length = 0
+        if size >= BATCH_BYTES:
+            batches.append([])
+            size = 0
+        batches[-1].append(job)
+        size += length
+    return batches
+
+
+def _procs(jobs: list[Job]) -> int:
+    """Worker processes: both cores for a large update, none for a small one (a worker costs
+    start-up time).  ``GOVSEARCH_JOBS`` overrides."""
+    forced = os.environ.get("GOVSEARCH_JOBS", "")
+    if forced.isdigit() and int(forced) > 0:
+        return int(forced)
+    size = 0
+    for job in jobs:
+        try:
+            size += os.stat(job.path).st_size
+        except OSError:
+            continue
+    return min(2, os.cpu_count() or 1) if size > PARALLEL_BYTES else 1
+
+
+def _commit(writer: Any, folder: Path, manifest: Manifest, final: list[Any]) -> None:
+    """Write the new generation's manifest, then Whoosh's TOC (the commit point)."""
+    manifest.generation = writer.generation
+    manifest.fingerprint = analysis.fingerprint()
+    manifest.updated = time.strftime("%Y-%m-%dT%H:%M:%S%z")
+    _recount(folder, manifest, final)
+    manifest.save(folder)
+    faults.reached("manifest")
+    writer.commit(mergetype=lambda _writer, _segments: final)
+    faults.reached("toc")
+    remove_stale_manifests(folder, manifest.generation)
+
+
+def _recount(folder: Path, manifest: Manifest, segments: list[Any]) -> None:
+    """Passage counts of dumps updated record by record, from the segments themselves."""
+    pending = [key for key, entry in manifest.files.items() if entry.get("passages") is None]
+    if not pending:
+        return
+    from search.store.reader import side_file
+    from search.store.segment import SegmentData
+
+    counts = dict.fromkeys(pending, 0)
+    for seg in segments:
+        data = SegmentData(side_file(folder, seg))
+        deleted = set(seg.deleted_docs()) if seg.has_deletions() else set()
+        for doc in range(data.documents):
+            source = data.document(doc)[0]
+            if source in counts:
+                first = int(data["d.first"][doc])
+                if first not in deleted:
+                    counts[source] += int(data["d.count"][doc])
+    for key, count in counts.items():
+        manifest.files[key]["passages"] = count
+
+
+def _discard(writer: Any) -> None:
+    """Give up the writer (releasing the lock) and the empty segment it opened."""
+    writer.cancel()
+    for name in writer.newsegment.list_files(writer.storage):
+        with contextlib.suppress(OSError):
+            writer.storage.delete_file(name)
+
+
+def _remember_roots(manifest: Manifest, given: list[Path]) -> None:
+    for root in given:
+        resolved = str(root.resolve())
+        if not root.exists():
+            if resolved in manifest.roots:
+                manifest.roots.remove(resolved)
+        elif resolved not in manifest.roots:
+            manifest.roots.append(resolved)
+
+
+def _default_root() -> Path:
+    from search.config import default_collection
+
+    return default_collection()
+
+
+def _writer(ix: Any, folder: Path, notice: Notice | None) -> Any:
+    """The index's writer (it holds the lock); when another process holds the lock, say so and
+    wait for it a while."""
+    from whoosh.index import LockError
+
+    try:
+        writer = ix.writer(timeout=0.0)
+    except LockError:
+        if notice:
+            notice(f"another govsearch is updating {folder}: waiting up to {LOCK_TIMEOUT:.0f}s")
+        try:
+            writer = ix.writer(timeout=LOCK_TIMEOUT, delay=0.2)
+        except LockError as exc:
+            raise IndexLocked(
+                f"another govsearch is updating the index at {folder}",
+                "wait for it to finish, then run the command again",
+            ) from exc
+    return writer
+
+
+def _rebuild(
+    folder: Path,
+    paths: list[Path] | None,
+    progress: Progress | None,
+    started: float,
+    notice: Notice | None,
+) -> IndexReport:
+    """Build a new index beside the old one and swap it in: the old one stays searchable until
+    the new one is complete, and survives any failure."""
+    roots = paths
+    if not roots:
+        try:
+            old = Manifest.load(folder)
+        except IndexCorrupt:
+            old = None
+        roots = [Path(r) for r in old.roots] if old and old.roots else [_default_root()]
+    staging = folder.with_name(folder.name + ".rebuild")
+    shutil.rmtree(staging, ignore_errors=True)
+    try:
+        report = update(staging, roots, False, progress, notice)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    retired = folder.with_name(folder.name + ".old")
+    shutil.rmtree(retired, ignore_errors=True)
+    if folder.exists():
+        if (folder / "README.md").exists():
+            shutil.copy2(folder / "README.md", staging / "README.md")
+        os.rename(folder, retired)
+    os.rename(staging, folder)
+    shutil.rmtree(retired, ignore_errors=True)
+    report.seconds = time.perf_counter() - started
+    return report

@@ -20,10 +20,10 @@ from search.errors import UnreadableDocument
 from search.models import Document, Passage
 from search.store import faults, segment
 from search.store.segment import SUFFIX, DocumentRow
+from search.store.whoosh_segment import WhooshSegment
 
 FLUSH_CHARS = int(os.environ.get("GOVSEARCH_FLUSH_CHARS", 2_000_000))
 MAX_PASSAGES = (1 << 22) - 1  # passage numbers of a segment's gram postings
-LIMIT_MB = 96
 
 
 @dataclass(frozen=True)
@@ -69,58 +69,40 @@ class SegmentSink:
     def __init__(self, ix: Any) -> None:
         self.ix = ix
         self.segments: list[Any] = []
-        self._writer: Any = None
+        self._whoosh: WhooshSegment | None = None
         self._rows: list[DocumentRow] = []
         self._chars = 0
-        self._passages = 0
 
     def add(self, source: str, record: str, document: Document, passages: list[Passage]) -> None:
         if not passages:
             return
-        if self._writer is None:
-            self._writer = new_segment_writer(self.ix)
-        for passage in passages:
-            self._writer.add_document(source=source, record=record, text=passage.text)
-        row = segment.document_row(source, document, passages)
-        self._rows.append(row)
+        if self._whoosh is None:
+            self._whoosh = WhooshSegment(self.ix)
+        tokens = [self._whoosh.add(source, record, p.text) for p in passages]
+        self._rows.append(segment.document_row(source, document, passages, tokens))
         self._chars += sum(len(p.text) for p in passages)
-        self._passages += len(passages)
-        if self._chars >= FLUSH_CHARS or self._passages >= MAX_PASSAGES // 2:
+        if self._chars >= FLUSH_CHARS or self._whoosh.docnum >= MAX_PASSAGES // 2:
             self.flush()
 
     def flush(self) -> None:
-        if self._writer is None:
+        if self._whoosh is None:
             return
-        self.segments.append(close_segment(self._writer, self._rows))
-        self._writer, self._rows, self._chars, self._passages = None, [], 0, 0
+        folder = Path(self.ix.storage.folder)
+        self.segments.append(close_segment(folder, self._whoosh.finish(), self._rows))
+        self._whoosh, self._rows, self._chars = None, [], 0
         faults.reached("segment")
 
     def cancel(self) -> None:
-        if self._writer is not None:
-            self._writer.cancel()
-            self._writer = None
+        if self._whoosh is not None:
+            self._whoosh.cancel()
+            self._whoosh = None
 
 
-def new_segment_writer(ix: Any) -> Any:
-    """A Whoosh writer of one new segment that takes no lock (the updating process holds it)
-    and keeps its temporary files to itself."""
-    from whoosh.writing import PostingPool, SegmentWriter
-
-    writer = SegmentWriter(ix, _lk=False, limitmb=LIMIT_MB)
-    writer._tempstorage = ix.storage.temp_storage(f"{writer.newsegment.segid}.tmp")
-    writer.pool = PostingPool(writer._tempstorage, writer.newsegment, limitmb=LIMIT_MB)
-    return writer
-
-
-def close_segment(writer: Any, rows: list[DocumentRow]) -> Any:
-    """Finish the Whoosh segment, then write its side file from ``rows`` (its passages, in
-    order).  The side file is written after Whoosh assembles its compound file, so that the
-    assembly does not take it in."""
-    seg = writer._finalize_segment()
-    writer._tempstorage.destroy()
-    writer.is_closed = True
-    path = Path(writer.storage.folder) / f"{seg.segment_id()}{SUFFIX}"
-    segment.write(path, rows)
+def close_segment(folder: Path, seg: Any, rows: list[DocumentRow]) -> Any:
+    """Write the side file of a finished Whoosh segment from ``rows`` (its passages, in order).
+    It is written after Whoosh assembles its compound file, so that the assembly does not take
+    it in, and before any commit names the segment."""
+    segment.write(folder / f"{seg.segment_id()}{SUFFIX}", rows)
     return seg
 
 

@@ -1,7 +1,7 @@
 """Character n-gram postings: exact substring matching that never depends on segmentation.
 
 For a list of normalised texts (a segment's passages, its headings, its documents' titles) a
-gram table keeps the texts' UTF-8 bytes and, for every character and character bigram, the
+gram table keeps the texts' UTF-16 bytes and, for every character and character bigram, the
 sorted numbers of the texts that contain it.  A needle of one or two characters is answered by
 one posting list; a longer one by intersecting its bigrams' lists and verifying each candidate
 against the text.  Numbers are local to the segment.
@@ -13,11 +13,13 @@ largest gap: frequent grams have small gaps, and most lists fit one byte a posti
 from __future__ import annotations
 
 import itertools
+import zlib
 from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 
+ENCODING = "utf-16-le"
 SHIFT = 21  # bits of one code point: a bigram's key is first << SHIFT | second
 _DOC_BITS = 22
 _EMPTY = np.zeros(0, dtype=np.int64)
@@ -58,35 +60,80 @@ def firsts(values: np.ndarray) -> np.ndarray:
     return mask
 
 
+_FIRST = 3  # bytes of a list's first number (passage numbers of a segment stay below 2**22)
+_PACKED = 0x80  # width flag: the list's bytes are zlib-compressed
+_PACK_FROM = 128  # bytes: shorter lists are never compressed
+_DTYPES = {1: np.uint8, 2: np.uint16, 4: np.uint32}
+
+
 def encode(keys: np.ndarray, numbers: np.ndarray) -> dict[str, np.ndarray]:
-    """Sorted (key, number) pairs as a key list and delta-coded posting lists."""
+    """Sorted (key, number) pairs as a key list and delta-coded posting lists: each list is its
+    first number in three bytes, then the gaps at the narrowest width that holds them all
+    (1, 2 or 4 bytes); a long list is zlib-compressed when that saves a fifth."""
     numbers = numbers.astype(np.int64)
     first = np.flatnonzero(firsts(keys)) if len(keys) else np.zeros(0, np.int64)
     counts = np.diff(np.append(first, len(keys)))
     gaps = np.diff(numbers, prepend=0)
-    gaps[first] = numbers[first]  # each list starts from its first number
+    gaps[first] = 0
     largest = np.maximum.reduceat(gaps, first) if len(first) else np.zeros(0, np.int64)
     width = np.where(largest < 1 << 8, 1, np.where(largest < 1 << 16, 2, 4)).astype(np.uint8)
+    lengths = _FIRST + (counts - 1) * width
     starts = np.zeros(len(first) + 1, dtype=np.int64)
-    np.cumsum(counts * width, out=starts[1:])
-    owner = np.repeat(np.arange(len(first)), counts)
-    each = width[owner].astype(np.int64)
-    at = starts[:-1][owner] + (np.arange(len(keys)) - first[owner]) * each
+    np.cumsum(lengths, out=starts[1:])
     data = np.zeros(int(starts[-1]), dtype=np.uint8)
-    for size, dtype in ((1, np.uint8), (2, np.uint16), (4, np.uint32)):
-        chosen = each == size
+    for b in range(_FIRST):
+        data[starts[:-1] + b] = (numbers[first] >> (8 * b)) & 0xFF
+    owner = np.repeat(np.arange(len(first)), counts)
+    rest = np.ones(len(keys), dtype=bool)
+    rest[first] = False
+    each = width[owner].astype(np.int64)
+    at = starts[:-1][owner] + _FIRST + (np.arange(len(keys)) - first[owner] - 1) * each
+    for size, dtype in _DTYPES.items():
+        chosen = rest & (each == size)
         if chosen.any():
             values = gaps[chosen].astype(dtype).view(np.uint8).reshape(-1, size)
             for b in range(size):
                 data[at[chosen] + b] = values[:, b]
-    return {"keys": keys[first], "starts": starts, "width": width, "data": data}
+    data, starts = _pack(data, starts, width)
+    return {
+        "keys": keys[first],
+        "starts": starts.astype(np.uint32 if starts[-1] < 1 << 32 else np.int64),
+        "width": width,
+        "data": data,
+    }
+
+
+def _pack(data: np.ndarray, starts: np.ndarray, width: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """zlib-compress the long lists where it saves a fifth (``width`` is flagged in place)."""
+    lengths = np.diff(starts)
+    pieces: list[bytes | np.ndarray] = []
+    new_lengths = lengths.copy()
+    done = 0
+    for i in np.flatnonzero(lengths >= _PACK_FROM).tolist():
+        lo, hi = int(starts[i]), int(starts[i + 1])
+        packed = zlib.compress(data[lo:hi].tobytes(), 6)
+        if len(packed) * 5 > (hi - lo) * 4:
+            continue
+        pieces.append(data[done:lo])
+        pieces.append(np.frombuffer(packed, dtype=np.uint8))
+        new_lengths[i] = len(packed)
+        width[i] |= _PACKED
+        done = hi
+    if not pieces:
+        return data, starts
+    pieces.append(data[done:])
+    out = np.concatenate([np.asarray(p, dtype=np.uint8) for p in pieces])
+    new_starts = np.zeros(len(starts), dtype=np.int64)
+    np.cumsum(new_lengths, out=new_starts[1:])
+    return out, new_starts
 
 
 class GramTable:
     """Substring lookup over one segment's texts (arrays from a segment file, by prefix)."""
 
     def __init__(self, arrays: dict[str, np.ndarray], prefix: str, blob: Any, at: int = 0) -> None:
-        """``blob`` holds the texts' UTF-8 bytes from byte ``at`` on (a memory map or bytes)."""
+        """``blob`` holds the texts' UTF-16LE bytes from byte ``at`` on (a memory map or
+        bytes): two bytes a Chinese character instead of UTF-8's three."""
         self.offsets = arrays[f"{prefix}offsets"]
         self.keys = arrays[f"{prefix}keys"]
         self.starts = arrays[f"{prefix}starts"]
@@ -106,12 +153,17 @@ class GramTable:
             return _EMPTY
         width = int(self.width[i])
         raw = self.data[int(self.starts[i]) : int(self.starts[i + 1])]
-        dtype = {1: np.uint8, 2: np.uint16, 4: np.uint32}[width]
-        return np.cumsum(raw.view(dtype), dtype=np.int64)
+        if width & _PACKED:
+            raw = np.frombuffer(zlib.decompress(raw.tobytes()), dtype=np.uint8)
+            width &= ~_PACKED
+        out = np.empty(1 + (len(raw) - _FIRST) // width, dtype=np.int64)
+        out[0] = int(raw[0]) | int(raw[1]) << 8 | int(raw[2]) << 16
+        out[1:] = raw[_FIRST:].view(_DTYPES[width])
+        return np.cumsum(out, out=out)
 
     def text(self, number: int) -> str:
         start, end = int(self.offsets[number]), int(self.offsets[number + 1])
-        return bytes(self.blob[self.at + start : self.at + end]).decode("utf-8")
+        return bytes(self.blob[self.at + start : self.at + end]).decode(ENCODING)
 
     def matches(self, needle: str) -> np.ndarray:
         """Sorted numbers of the texts that contain ``needle`` (already normalised)."""
@@ -133,7 +185,7 @@ class GramTable:
 
     def counts(self, numbers: np.ndarray, needle: str, first_only: bool = False) -> np.ndarray:
         """How often ``needle`` occurs in each of the given texts (``first_only``: 0 or 1)."""
-        raw = needle.encode("utf-8")
+        raw = needle.encode(ENCODING)
         offsets = self.offsets
         starts = (np.asarray(offsets[numbers]) + self.at).tolist()
         ends = (np.asarray(offsets[numbers + 1]) + self.at).tolist()
@@ -142,6 +194,9 @@ class GramTable:
         for i, (s, e) in enumerate(zip(starts, ends, strict=True)):
             at = find(raw, s, e)
             while at >= 0:
+                if (at - s) % 2:  # not on a character boundary
+                    at = find(raw, at + 1, e)
+                    continue
                 out[i] += 1
                 if first_only:
                     break

@@ -20,8 +20,8 @@ from typing import Any
 
 import numpy as np
 
-from search.store import build, faults
-from search.store.build import close_segment, new_segment_writer
+from search.store import build, faults, whoosh_segment
+from search.store.build import close_segment
 from search.store.segment import SUFFIX, DocumentRow, SegmentData
 
 FACTOR = 8
@@ -87,19 +87,9 @@ def tiered(ix: Any, segments: list[Any]) -> list[Any]:
 
 def merge(ix: Any, group: list[Any]) -> Any:
     """One segment holding the live passages of ``group``, in order."""
-    from whoosh.reading import SegmentReader
-
     folder = Path(ix.storage.folder)
-    writer = new_segment_writer(ix)
     rows: list[DocumentRow] = []
-    try:
-        for seg in group:
-            reader = SegmentReader(ix.storage, ix.schema, seg)
-            writer.add_reader(reader)
-            reader.close()
-            data = SegmentData(folder / f"{seg.segment_id()}{SUFFIX}")
-            rows.extend(data.document_rows(_alive(seg, data.passages)))
-        return close_segment(writer, rows)
-    except BaseException:
-        writer.cancel()
-        raise
+    for seg in group:
+        data = SegmentData(folder / f"{seg.segment_id()}{SUFFIX}")
+        rows.extend(data.document_rows(_alive(seg, data.passages)))
+    return close_segment(folder, whoosh_segment.merged(ix, group), rows)

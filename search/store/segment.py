@@ -31,10 +31,11 @@ import numpy as np
 from search.analysis import normalize
 from search.models import Document, Passage
 from search.store import arrays
-from search.store.grams import GramTable, encode, gram_pairs
+from search.store.grams import ENCODING, GramTable, encode, gram_pairs
 
 SUFFIX = ".lit"
 DOC_FIELDS = ("source", "doc_id", "path", "fmt", "title", "date", "issuer", "doc_number", "url")
+_SHARED = ("source", "path")  # kept once per segment, each document pointing at its own
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,7 @@ class PassageRow:
     exceptions: tuple[tuple[int, int], ...]  # (offset, original code point)
     paragraph: int
     line: int
+    tokens: int  # jieba tokens: the passage's length in Whoosh's text field
     stored: bytes  # JSON: [end_line, joins, headings]
     headings: str  # normalised heading path, "\n"-joined
 
@@ -53,7 +55,9 @@ class PassageRow:
 class DocumentRow:
     """One document as a segment keeps it: metadata once, then its passages."""
 
-    meta: bytes  # JSON list in DOC_FIELDS order
+    source: str
+    path: str
+    meta: bytes  # JSON list of the DOC_FIELDS after source and path
     title: str  # normalised
     issuer: str  # normalised
     date: int  # yyyymmdd or 0
@@ -65,12 +69,14 @@ def date_int(date: str) -> int:
     return int(digits) if len(digits) == 8 and digits.isdigit() else 0
 
 
-def document_row(source: str, document: Document, passages: Sequence[Passage]) -> DocumentRow:
+def document_row(
+    source: str, document: Document, passages: Sequence[Passage], tokens: Sequence[int]
+) -> DocumentRow:
     """A read document in the form a segment keeps."""
-    values = [source] + [getattr(document, name) for name in DOC_FIELDS[1:]]
+    values = [getattr(document, name) for name in DOC_FIELDS if name not in _SHARED]
     meta = json.dumps(values, ensure_ascii=False).encode("utf-8")
     rows = []
-    for passage in passages:
+    for passage, count in zip(passages, tokens, strict=True):
         norm = normalize(passage.text)
         exceptions = tuple(
             (i, ord(a)) for i, (a, b) in enumerate(zip(passage.text, norm, strict=True)) if a != b
@@ -82,11 +88,14 @@ def document_row(source: str, document: Document, passages: Sequence[Passage]) -
                 exceptions,
                 passage.paragraph,
                 passage.line,
+                count,
                 json.dumps(stored, ensure_ascii=False).encode("utf-8"),
                 normalize("\n".join(passage.headings)),
             )
         )
     return DocumentRow(
+        source,
+        document.path,
         meta,
         normalize(document.title),
         normalize(document.issuer),
@@ -96,7 +105,7 @@ def document_row(source: str, document: Document, passages: Sequence[Passage]) -
 
 
 def _table(prefix: str, texts: Sequence[str]) -> dict[str, np.ndarray]:
-    encoded = [t.encode("utf-8") for t in texts]
+    encoded = [t.encode(ENCODING) for t in texts]
     offsets = np.zeros(len(encoded) + 1, dtype=np.int64)
     np.cumsum([len(e) for e in encoded], out=offsets[1:])
     keys, numbers = gram_pairs(texts)
@@ -125,7 +134,7 @@ def write(path: Path, documents: Iterable[DocumentRow]) -> dict[str, int]:
     exc_at: list[int] = []
     exc_cp: list[int] = []
     exc_starts = [0]
-    passage_cols: list[tuple[int, int, int, int]] = []  # doc, length, paragraph, line
+    passage_cols: list[tuple[int, int, int, int, int]] = []  # doc, length, paragraph, line, tokens
     docs: list[DocumentRow] = []
     doc_cols: list[tuple[int, int, int]] = []  # date, first passage, passage count
     for doc in documents:
@@ -133,7 +142,7 @@ def write(path: Path, documents: Iterable[DocumentRow]) -> dict[str, int]:
             continue
         doc_cols.append((doc.date, len(texts), len(doc.passages)))
         for row in doc.passages:
-            passage_cols.append((len(docs), len(row.norm), row.paragraph, row.line))
+            passage_cols.append((len(docs), len(row.norm), row.paragraph, row.line, row.tokens))
             texts.append(row.norm)
             stored.append(row.stored)
             heading_ids.append(
@@ -150,21 +159,33 @@ def write(path: Path, documents: Iterable[DocumentRow]) -> dict[str, int]:
     data.update(_table("issuer.", [d.issuer for d in docs]))
     data.update(_blob("s.", stored))
     data.update(_blob("d.", [d.meta for d in docs]))
-    cols = np.array(passage_cols, dtype=np.int32).reshape(-1, 4)
-    data["p.doc"], data["p.length"], data["p.paragraph"], data["p.line"] = cols.T.copy()
+    cols = np.array(passage_cols, dtype=np.int32).reshape(-1, 5)
+    for i, name in enumerate(("doc", "length", "paragraph", "line", "tokens")):
+        data[f"p.{name}"] = cols[:, i].copy()
     data["p.heading"] = np.array(heading_ids, dtype=np.int32)
     dcols = np.array(doc_cols, dtype=np.int32).reshape(-1, 3)
     data["d.date"], data["d.first"], data["d.count"] = dcols.T.copy()
     data["x.starts"] = np.array(exc_starts, dtype=np.int64)
-    data["x.at"] = np.array(exc_at, dtype=np.uint32)
-    data["x.cp"] = np.array(exc_cp, dtype=np.uint32)
-    doc_sources = [json.loads(d.meta)[0] for d in docs]
-    sources = sorted(set(doc_sources))
-    where = {source: i for i, source in enumerate(sources)}
-    data["d.source"] = np.array([where[s] for s in doc_sources], dtype=np.int32)
+    data["x.at"] = _narrow(exc_at)
+    data["x.cp"] = _narrow(exc_cp)
+    sources = sorted({d.source for d in docs})
+    paths = sorted({d.path for d in docs})
+    data["d.source"] = _indexes([d.source for d in docs], sources)
+    data["d.path"] = _indexes([d.path for d in docs], paths)
     counts = {"documents": len(docs), "passages": len(texts), "chars": int(cols[:, 1].sum())}
-    arrays.write(path, data, {"sources": sources, **counts})
+    arrays.write(path, data, {"sources": sources, "paths": paths, **counts})
     return counts
+
+
+def _narrow(values: list[int]) -> np.ndarray:
+    """Whole numbers at two bytes each when they fit, else four."""
+    dtype = np.uint16 if not values or max(values) < 1 << 16 else np.uint32
+    return np.array(values, dtype=dtype)
+
+
+def _indexes(values: list[str], table: list[str]) -> np.ndarray:
+    where = {value: i for i, value in enumerate(table)}
+    return np.array([where[v] for v in values], dtype=np.int32)
 
 
 class SegmentData:
@@ -181,6 +202,7 @@ class SegmentData:
         self.passages = len(a["p.doc"])
         self.documents = len(a["d.date"])
         self.sources: list[str] = self.file.meta["sources"]
+        self.paths: list[str] = self.file.meta["paths"]
 
     def __getitem__(self, name: str) -> np.ndarray:
         return self.file.arrays[name]
@@ -192,8 +214,10 @@ class SegmentData:
 
     def document(self, number: int) -> list[Any]:
         """A document's metadata, in DOC_FIELDS order."""
-        value: list[Any] = json.loads(self._item("d.", number))
-        return value
+        a = self.file.arrays
+        rest: list[Any] = json.loads(self._item("d.", number))
+        source = self.sources[int(a["d.source"][number])]
+        return [source, rest[0], self.paths[int(a["d.path"][number])], *rest[1:]]
 
     def original(self, number: int) -> str:
         """A passage's text as in the source."""
@@ -226,6 +250,7 @@ class SegmentData:
             exceptions,
             int(self.file.arrays["p.paragraph"][number]),
             int(self.file.arrays["p.line"][number]),
+            int(self.file.arrays["p.tokens"][number]),
             self._item("s.", number),
             self.head.text(heading) if heading >= 0 else "",
         )
@@ -253,9 +278,10 @@ class SegmentData:
             first, count = int(a["d.first"][doc]), int(a["d.count"][doc])
             if count == 0 or not alive[first]:
                 continue
-            meta = self._item("d.", doc)
             yield DocumentRow(
-                meta,
+                self.sources[int(a["d.source"][doc])],
+                self.paths[int(a["d.path"][doc])],
+                self._item("d.", doc),
                 self.title.text(doc),
                 self.issuer.text(doc),
                 int(a["d.date"][doc]),

@@ -6,7 +6,8 @@
 (a) full build of the ``.jsonl`` collections (chars/s) against (a1) rjieba segmentation alone
     and (a2) a naive build: classic Whoosh + ``jieba.analyse.ChineseAnalyzer``, one document
     per non-empty line, one writer (``--naive-sample`` times it on a fraction and scales);
-(b) re-index with nothing changed and with one small file added, as fractions of (a);
+(b) re-index with nothing changed, with one small file added, and after adding, changing and
+    deleting one announcement of a few paragraphs, as fractions of (a);
 (c) warm in-process latency (top 10; p50, p95) of 200 keyword + 50 two-keyword queries drawn
     from the corpus with a fixed seed, and batch throughput (one Searcher, all 250 queries),
     against a Python substring scan of the passages in memory;
@@ -277,6 +278,28 @@ def small_file(source: Path, target: Path, tag: str, records: int = 20) -> Path:
     return target
 
 
+def one_announcement(base: Sequence[str], texts: Sequence[str], folder: Path) -> dict[str, float]:
+    """Wall time of ``govsearch index`` (start-up included) after adding, changing and deleting
+    one file of one typical announcement (a title and five paragraphs of the corpus) in a
+    folder of its own, each the median of three runs."""
+    times: dict[str, list[float]] = {"add": [], "change": [], "delete": []}
+    rng = random.Random(5)
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    cmd = [*base, str(folder)]
+    _checked(measure(cmd), "re-index with an empty folder")
+    for k in range(3):
+        notice = folder / f"notice-{os.getpid()}-{k}.txt"
+        body = ["关于做好有关工作的通知", "", *rng.sample(list(texts), 5)]
+        notice.write_text("\n".join(body) + "\n", encoding="utf-8")
+        times["add"].append(_checked(measure(cmd), "re-index, one file added").seconds)
+        notice.write_text("\n".join([*body, rng.choice(texts)]) + "\n", encoding="utf-8")
+        times["change"].append(_checked(measure(cmd), "re-index, one file changed").seconds)
+        notice.unlink()
+        times["delete"].append(_checked(measure(cmd), "re-index, one file deleted").seconds)
+    return {what: median(values) for what, values in times.items()}
+
+
 def revision() -> str:
     """The checked-out commit of the project and whether search/ has local changes (the
     package is edited while benchmarks run; read-only git calls)."""
@@ -306,7 +329,8 @@ def disk_size(folder: Path) -> int:
 
 
 def disk_breakdown(folder: Path) -> dict[str, int]:
-    """Bytes per kind of index file: Whoosh files by suffix, literal-N/ files by name."""
+    """Bytes per kind of index file, by suffix (``.seg`` Whoosh segments, ``.lit`` their side
+    files, ``.toc`` and ``.json`` the commit and its manifest)."""
     parts: dict[str, int] = {}
     for p in folder.rglob("*"):
         if p.is_file():
@@ -479,6 +503,7 @@ def run_bench(
         extra = small_file(files[0], out / "added" / f"added-{k}.jsonl", f"{os.getpid()}-{k}")
         added_times.append(_checked(measure([*base, str(extra)]), "re-index +1").seconds)
     info["unchanged"], info["added"] = unchanged, added_times
+    info["one_file"] = one_announcement(base, texts, out / "announcement")
     write_json(partial, info)
 
     # (c) warm in-process queries, (d) cold processes
@@ -493,7 +518,8 @@ def run_bench(
 
     # (e) sizes and memory
     size = disk_size(index)
-    for key in ("seg", "builds", "naive", "unchanged", "added", "warm"):
+    one_file = info["one_file"]
+    for key in ("seg", "builds", "naive", "unchanged", "added", "warm", "one_file"):
         info.pop(key, None)
     partial.unlink(missing_ok=True)
     result = {
@@ -514,6 +540,7 @@ def run_bench(
         "naive": naive,
         "reindex_unchanged_s": median(unchanged),
         "reindex_added_s": median(added_times),
+        "one_file_s": one_file,
         "queries": {"count": len(queries), "sample": queries[:5], **warm},
         "cold": cold,
         "index_bytes": size,
@@ -596,6 +623,15 @@ def table_rows(r: dict[str, Any]) -> list[dict[str, Any]]:
             build["seconds"],
         ),
     ]
+    for what, seconds in r["one_file_s"].items():
+        rows.append(
+            _row(
+                f"re-index, one announcement {what}d (s)",
+                seconds,
+                "full build (s)",
+                build["seconds"],
+            )
+        )
     q = r["queries"]
     scan = "Python substring scan of the passages in memory"
     rows += [

@@ -140,3 +140,21 @@ def test_bench_quick(corpus: Path, tmp_path: Path) -> None:
     assert result["text"]["passages"] == 6
     assert (out / "bench.md").read_text(encoding="utf-8").startswith("| figure |")
     assert json.loads((out / "bench.json").read_text(encoding="utf-8"))["rows"]
+    assert "re-index, one announcement changed (s)" in figures
+
+
+def test_growth_repeats_the_collection_with_distinct_ids(corpus: Path, tmp_path: Path) -> None:
+    growth = _load("bench_growth")
+    out = tmp_path / "growth"
+    result = growth.run([corpus], out, [1, 2], 5, "docs-*.jsonl")
+    rows = result["rows"]
+    assert [r["copies"] for r in rows] == [1, 2]
+    assert rows[1]["chars"] == 2 * rows[0]["chars"]
+    from search.searching import Options, Searcher
+
+    with Searcher(out / "index-2") as searcher:  # each copy's records are documents of their own
+        hits = searcher.search("个体工商户", Options(limit=0, per_doc=0, strict=True)).hits
+        assert sorted(h.document.doc_id for h in hits) == ["a-2~c0", "a-2~c1"]
+    svg = (out / "growth.svg").read_text(encoding="utf-8")
+    assert svg.startswith("<svg") and svg.count("<polyline") == 5
+    assert (out / "growth.md").read_text(encoding="utf-8").startswith("| size | characters |")

@@ -301,18 +301,23 @@ def _joined(terms: list[str]) -> str:
 
 
 def _per_doc(order: list[int], lit: IndexView, cap: int, page: int) -> list[int]:
-    """At most ``cap`` passages of one document on the first page; the rest keep their order."""
+    """At most ``cap`` passages of one document on the first page; the rest keep their order.
+    Only the head of ``order`` that fills the page is looked at one by one."""
     if not cap:
         return order
     doc_of = lit.docinfo
     first: list[int] = []
-    rest: list[int] = []
+    passed: list[int] = []
     seen: dict[int, int] = {}
-    for docnum in order:
+    end = len(order)
+    for i, docnum in enumerate(order):
+        if len(first) >= page:
+            end = i
+            break
         doc = int(doc_of[docnum, 0])
-        if len(first) < page and seen.get(doc, 0) < cap:
+        if seen.get(doc, 0) < cap:
             seen[doc] = seen.get(doc, 0) + 1
             first.append(docnum)
         else:
-            rest.append(docnum)
-    return first + rest
+            passed.append(docnum)
+    return first + passed + order[end:]

@@ -187,7 +187,7 @@ def _records(text: str, display: str, only: set[int] | None = None) -> Parsed:
             "jsonl",
         )
         out.append((document, passages_from_blocks(doc_id, blocks)))
-    if problems and not out:
+    if problems and not out and only is None:
         raise UnreadableDocument(problems[0], 'each line must be a JSON object with a "text" field')
     if problems:
         raise PartlyReadable(out, problems)

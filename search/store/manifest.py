@@ -30,7 +30,7 @@ from search.errors import IndexCorrupt, IndexNotFound, IndexOutdated, SearchErro
 SCHEMA_VERSION = 5
 INDEX_NAME = "passages"
 OLD_MANIFEST = "manifest.json"  # written by govsearch before segments (schema ≤ 4)
-_MANIFEST = re.compile(r"^manifest-([0-9]+)\.json$")
+_MANIFEST = re.compile(r"^(manifest|records)-([0-9]+)\.json$")
 _TOC = re.compile(rf"^_{INDEX_NAME}_([0-9]+)\.toc$")
 
 
@@ -42,6 +42,10 @@ def manifest_path(folder: Path, generation: int) -> Path:
     return folder / f"manifest-{generation}.json"
 
 
+def records_path(folder: Path, generation: int) -> Path:
+    return folder / f"records-{generation}.json"
+
+
 @dataclass
 class Manifest:
     schema_version: int = SCHEMA_VERSION
@@ -50,6 +54,11 @@ class Manifest:
     files: dict[str, dict[str, Any]] = field(default_factory=dict)
     updated: str = ""
     generation: int = -1
+    records_generation: int = -1  # which records-<G>.json holds the dumps' line hashes
+
+    def __post_init__(self) -> None:
+        self._records: dict[str, dict[str, str]] | None = None
+        self._records_dirty = False
 
     @classmethod
     def load(cls, folder: Path) -> Manifest | None:
@@ -74,18 +83,50 @@ class Manifest:
             ) from exc
 
     def save(self, folder: Path) -> None:
-        """Write ``manifest-<generation>.json`` atomically and durably."""
-        final = manifest_path(folder, self.generation)
-        tmp = final.with_name(final.name + ".tmp")
-        with open(tmp, "w", encoding="utf-8") as fh:
-            json.dump(self.__dict__, fh, ensure_ascii=False)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, final)
+        """Write ``manifest-<generation>.json`` atomically and durably (and, when the dumps'
+        line hashes changed, ``records-<generation>.json`` first)."""
+        if self._records_dirty:
+            _write_json(records_path(folder, self.generation), self._records or {})
+            self.records_generation = self.generation
+            self._records_dirty = False
+        public = {k: v for k, v in self.__dict__.items() if not k.startswith("_")}
+        _write_json(manifest_path(folder, self.generation), public)
 
-    @property
-    def path_in(self) -> str:
-        return f"manifest-{self.generation}.json"
+    def _all_records(self, folder: Path) -> dict[str, dict[str, str]]:
+        if self._records is None:
+            self._records = {}
+            if self.records_generation >= 0:
+                path = records_path(folder, self.records_generation)
+                try:
+                    self._records = json.loads(path.read_text(encoding="utf-8"))
+                except (OSError, ValueError) as exc:
+                    raise IndexCorrupt(
+                        f"the index file {path} is damaged ({exc})", rebuild_hint(folder)
+                    ) from exc
+        return self._records
+
+    def line_hashes(self, folder: Path, key: str) -> dict[str, str] | None:
+        """The indexed line hashes of a JSON Lines dump (None: not indexed by record)."""
+        return self._all_records(folder).get(key)
+
+    def set_line_hashes(self, folder: Path, key: str, hashes: dict[str, str] | None) -> None:
+        records = self._all_records(folder)
+        if hashes is None:
+            if key not in records:
+                return
+            del records[key]
+        else:
+            records[key] = hashes
+        self._records_dirty = True
+
+
+def _write_json(path: Path, value: Any) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    with open(tmp, "w", encoding="utf-8") as fh:
+        json.dump(value, fh, ensure_ascii=False)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
 
 
 def latest_generation(folder: Path) -> int:
@@ -97,11 +138,13 @@ def latest_generation(folder: Path) -> int:
     return max((int(m.group(1)) for n in names if (m := _TOC.match(n))), default=-1)
 
 
-def remove_stale_manifests(folder: Path, keep: int) -> None:
-    """Remove the manifests of other generations (older commits, interrupted updates)."""
+def remove_stale_manifests(folder: Path, manifest: Manifest) -> None:
+    """Remove the manifests and record files of other generations (older commits, interrupted
+    updates)."""
+    keep = {("manifest", manifest.generation), ("records", manifest.records_generation)}
     for name in os.listdir(folder):
         m = _MANIFEST.match(name)
-        if (m and int(m.group(1)) != keep) or name.endswith(".json.tmp"):
+        if (m and (m.group(1), int(m.group(2))) not in keep) or name.endswith(".json.tmp"):
             with contextlib.suppress(OSError):
                 os.remove(folder / name)
 

@@ -127,7 +127,9 @@ class _Plan:
     unchanged: int
 
 
-def _plan(found: list[Path], roots: list[Path], manifest: Manifest, ids: Any) -> _Plan:
+def _plan(
+    folder: Path, found: list[Path], roots: list[Path], manifest: Manifest, ids: Any
+) -> _Plan:
     jobs: list[Job] = []
     changed: set[str] = set()
     records: dict[str, tuple[list[int], dict[str, str]]] = {}
@@ -150,7 +152,7 @@ def _plan(found: list[Path], roots: list[Path], manifest: Manifest, ids: Any) ->
             unchanged += 1
             continue
         changed.add(key)
-        diff = _record_diff(path, entry)
+        diff = _record_diff(path, manifest.line_hashes(folder, key))
         if diff is None:
             jobs.append(Job(key, doc_id, display))
         else:
@@ -167,11 +169,10 @@ def _plan(found: list[Path], roots: list[Path], manifest: Manifest, ids: Any) ->
 
 
 def _record_diff(
-    path: Path, entry: dict[str, Any]
+    path: Path, old: dict[str, str] | None
 ) -> tuple[list[int], dict[str, str], list[int]] | None:
     """For a changed JSON Lines dump indexed record by record: the record lines whose indexed
     version is gone, the new line hashes, and the lines to read.  None: read it whole."""
-    old = entry.get("records")
     if old is None or documents.suffix_format(path) != "jsonl":
         return None
     data = path.read_bytes()
@@ -236,7 +237,7 @@ def _update(
     ix, manifest = _open_or_create(folder)
     given = paths if paths else [Path(r) for r in manifest.roots] or [_default_root()]
     files, report = _found(folder, given, paths)
-    plan = _plan(files, given, manifest, file_ids(folder))
+    plan = _plan(folder, files, given, manifest, file_ids(folder))
     report.unchanged = plan.unchanged
     writer = _writer(ix, folder, notice)
     try:
@@ -273,10 +274,13 @@ def _write(
     for key in whole:
         writer.delete_by_term("source", key)
     for key, (gone, _) in plan.records.items():
-        for line in gone:
-            writer.delete_by_term("record", f"{key}\x1f{line}")
+        passages = [writer.delete_by_term("record", f"{key}\x1f{line}") for line in gone]
+        entry = manifest.files[key]
+        entry["documents"] -= sum(1 for n in passages if n)
+        entry["passages"] -= sum(passages)
     for key in plan.removed:
         del manifest.files[key]
+        manifest.set_line_hashes(folder, key, None)
     report.removed = len(plan.removed)
     faults.reached("deleted")
     new_segments: list[Any] = []
@@ -289,7 +293,7 @@ def _write(
             done += 1
             if progress:
                 progress(done, total, Path(result.path).name)
-            _account(result, plan, manifest, report)
+            _account(folder, result, plan, manifest, report)
 
     batches = _batches(plan.jobs)
     procs = _procs(plan.jobs)
@@ -302,11 +306,14 @@ def _write(
     return merge.tiered(ix, live + new_segments)
 
 
-def _account(result: Any, plan: _Plan, manifest: Manifest, report: IndexReport) -> None:
+def _account(
+    folder: Path, result: Any, plan: _Plan, manifest: Manifest, report: IndexReport
+) -> None:
     key = result.path
     report.failed.extend(result.problems)
     if result.unreadable:
         manifest.files.pop(key, None)
+        manifest.set_line_hashes(folder, key, None)
         return
     path = Path(key)
     stat = path.stat()
@@ -315,19 +322,18 @@ def _account(result: Any, plan: _Plan, manifest: Manifest, report: IndexReport) 
         "mtime_ns": stat.st_mtime_ns,
         "sha256": _hash(path),
     }
-    old = manifest.files.get(key, {})
-    if key in plan.records:
-        _, hashes = plan.records[key]
-        gone = len(plan.records[key][0])
-        entry["documents"] = int(old.get("documents", 0)) - gone + result.documents
-        entry["passages"] = None  # recounted at commit
-        entry["records"] = hashes
+    if key in plan.records:  # what is left of the old version (see _write), and what is new
+        old = manifest.files[key]
+        entry["documents"] = old["documents"] + result.documents
+        entry["passages"] = old["passages"] + result.passages
+        manifest.set_line_hashes(folder, key, plan.records[key][1])
     else:
         entry["documents"] = result.documents
         entry["passages"] = result.passages
+        hashes = None
         if documents.suffix_format(path) == "jsonl":
-            data = path.read_bytes()
-            entry["records"] = line_hashes(data)
+            hashes = line_hashes(path.read_bytes())
+        manifest.set_line_hashes(folder, key, hashes)
     manifest.files[key] = entry
     if key in plan.changed:
         report.changed += 1
@@ -372,34 +378,11 @@ def _commit(writer: Any, folder: Path, manifest: Manifest, final: list[Any]) -> 
     manifest.generation = writer.generation
     manifest.fingerprint = analysis.fingerprint()
     manifest.updated = time.strftime("%Y-%m-%dT%H:%M:%S%z")
-    _recount(folder, manifest, final)
     manifest.save(folder)
     faults.reached("manifest")
     writer.commit(mergetype=lambda _writer, _segments: final)
     faults.reached("toc")
-    remove_stale_manifests(folder, manifest.generation)
-
-
-def _recount(folder: Path, manifest: Manifest, segments: list[Any]) -> None:
-    """Passage counts of dumps updated record by record, from the segments themselves."""
-    pending = [key for key, entry in manifest.files.items() if entry.get("passages") is None]
-    if not pending:
-        return
-    from search.store.reader import side_file
-    from search.store.segment import SegmentData
-
-    counts = dict.fromkeys(pending, 0)
-    for seg in segments:
-        data = SegmentData(side_file(folder, seg))
-        deleted = set(seg.deleted_docs()) if seg.has_deletions() else set()
-        for doc in range(data.documents):
-            source = data.document(doc)[0]
-            if source in counts:
-                first = int(data["d.first"][doc])
-                if first not in deleted:
-                    counts[source] += int(data["d.count"][doc])
-    for key, count in counts.items():
-        manifest.files[key]["passages"] = count
+    remove_stale_manifests(folder, manifest)
 
 
 def _discard(writer: Any) -> None:

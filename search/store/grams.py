@@ -25,14 +25,37 @@ _DOC_BITS = 22
 _EMPTY = np.zeros(0, dtype=np.int64)
 
 
-def gram_pairs(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
-    """(gram key, text number) pairs, unique, sorted by key then number."""
-    if not texts:
-        return np.zeros(0, np.uint64), np.zeros(0, np.uint64)
+_CHUNK_CHARS = 1 << 20  # texts are turned into pairs this many characters at a time
+_CHUNK_PAIRS = 1 << 21  # and pairs into posting lists this many at a time (memory stays flat)
+_NUMBER_MASK = np.uint64((1 << _DOC_BITS) - 1)
+
+
+def gram_pairs(texts: Sequence[str]) -> np.ndarray:
+    """Every (gram key, text number) pair once, as ``key << 22 | number``, sorted.  Texts are
+    numbered from 0 and must be fewer than 2**22 (a segment's passages are)."""
+    assert len(texts) < 1 << _DOC_BITS
+    parts: list[np.ndarray] = []
+    first = size = 0
+    for i, text in enumerate(texts):
+        size += len(text) + 1
+        if size >= _CHUNK_CHARS or i == len(texts) - 1:
+            parts.append(_pairs(texts[first : i + 1], first))
+            first, size = i + 1, 0
+    out = np.empty(sum(len(p) for p in parts), dtype=np.uint64)
+    at = 0
+    for part in parts:
+        out[at : at + len(part)] = part
+        at += len(part)
+    del parts
+    out.sort()  # no duplicates across parts: each holds other texts
+    return out
+
+
+def _pairs(texts: Sequence[str], base: int) -> np.ndarray:
     joined = "\x00".join(texts)
     cps = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
     lengths = np.fromiter((len(t) + 1 for t in texts), dtype=np.int64, count=len(texts))
-    owner = np.repeat(np.arange(len(texts), dtype=np.uint64), lengths)[: len(cps)]
+    owner = np.repeat(np.arange(base, base + len(texts), dtype=np.uint64), lengths)[: len(cps)]
     live = cps != 0
     pair = live[:-1] & live[1:]
     keys = np.concatenate(
@@ -40,17 +63,10 @@ def gram_pairs(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
     )
     docs = np.concatenate([owner[:-1][pair], owner[live]])
     del cps, owner
-    if len(texts) < (1 << _DOC_BITS):
-        combined = (keys << np.uint64(_DOC_BITS)) | docs
-        del keys, docs
-        combined.sort()
-        combined = combined[firsts(combined)]
-        return combined >> np.uint64(_DOC_BITS), combined & np.uint64((1 << _DOC_BITS) - 1)
-    order = np.lexsort((docs, keys))
-    keys, docs = keys[order], docs[order]
-    keep = np.ones(len(keys), dtype=bool)
-    keep[1:] = (keys[1:] != keys[:-1]) | (docs[1:] != docs[:-1])
-    return keys[keep], docs[keep]
+    combined = (keys << np.uint64(_DOC_BITS)) | docs
+    del keys, docs
+    combined.sort()
+    return combined[firsts(combined)]
 
 
 def firsts(values: np.ndarray) -> np.ndarray:
@@ -66,10 +82,36 @@ _PACK_FROM = 128  # bytes: shorter lists are never compressed
 _DTYPES = {1: np.uint8, 2: np.uint16, 4: np.uint32}
 
 
-def encode(keys: np.ndarray, numbers: np.ndarray) -> dict[str, np.ndarray]:
-    """Sorted (key, number) pairs as a key list and delta-coded posting lists: each list is its
-    first number in three bytes, then the gaps at the narrowest width that holds them all
-    (1, 2 or 4 bytes); a long list is zlib-compressed when that saves a fifth."""
+def encode(pairs: np.ndarray) -> dict[str, np.ndarray]:
+    """Sorted pairs (``gram_pairs``) as a key list and delta-coded posting lists: each list is
+    its first number in three bytes, then the gaps at the narrowest width that holds them all
+    (1, 2 or 4 bytes); a long list is zlib-compressed when that saves a fifth.  Done a slice
+    of pairs at a time, each slice ending where a key ends."""
+    keys_out, width_out, data_out, starts_out = [], [], [], [np.zeros(1, dtype=np.int64)]
+    at = done = 0
+    while at < len(pairs):
+        end = min(len(pairs), at + _CHUNK_PAIRS)
+        if end < len(pairs):  # extend to the end of the last key's list
+            last_of_key = pairs[end - 1] | _NUMBER_MASK
+            end = int(np.searchsorted(pairs, last_of_key, side="right"))
+        chunk = pairs[at:end]
+        part = _encode(chunk >> np.uint64(_DOC_BITS), chunk & _NUMBER_MASK)
+        keys_out.append(part["keys"])
+        width_out.append(part["width"])
+        data_out.append(part["data"])
+        starts_out.append(part["starts"][1:].astype(np.int64) + done)
+        done += len(part["data"])
+        at = end
+    starts = np.concatenate(starts_out)
+    return {
+        "keys": np.concatenate(keys_out) if keys_out else np.zeros(0, np.uint64),
+        "starts": starts.astype(np.uint32 if starts[-1] < 1 << 32 else np.int64),
+        "width": np.concatenate(width_out) if width_out else np.zeros(0, np.uint8),
+        "data": np.concatenate(data_out) if data_out else np.zeros(0, np.uint8),
+    }
+
+
+def _encode(keys: np.ndarray, numbers: np.ndarray) -> dict[str, np.ndarray]:
     numbers = numbers.astype(np.int64)
     first = np.flatnonzero(firsts(keys)) if len(keys) else np.zeros(0, np.int64)
     counts = np.diff(np.append(first, len(keys)))
@@ -95,12 +137,7 @@ def encode(keys: np.ndarray, numbers: np.ndarray) -> dict[str, np.ndarray]:
             for b in range(size):
                 data[at[chosen] + b] = values[:, b]
     data, starts = _pack(data, starts, width)
-    return {
-        "keys": keys[first],
-        "starts": starts.astype(np.uint32 if starts[-1] < 1 << 32 else np.int64),
-        "width": width,
-        "data": data,
-    }
+    return {"keys": keys[first], "starts": starts, "width": width, "data": data}
 
 
 def _pack(data: np.ndarray, starts: np.ndarray, width: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -108,8 +108,7 @@ def _table(prefix: str, texts: Sequence[str]) -> dict[str, np.ndarray]:
     encoded = [t.encode(ENCODING) for t in texts]
     offsets = np.zeros(len(encoded) + 1, dtype=np.int64)
     np.cumsum([len(e) for e in encoded], out=offsets[1:])
-    keys, numbers = gram_pairs(texts)
-    out = {f"{prefix}{name}": value for name, value in encode(keys, numbers).items()}
+    out = {f"{prefix}{name}": value for name, value in encode(gram_pairs(texts)).items()}
     out[f"{prefix}offsets"] = offsets
     out[f"{prefix}blob"] = np.frombuffer(b"".join(encoded), dtype=np.uint8)
     return out

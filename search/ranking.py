@@ -21,6 +21,8 @@ word as its frequency and the document's length as its length (measured on eval-
 0.360 → 0.375 with exact bigram frequencies and this context, → 0.380 with stage 3; see
 README "Relevance").
 
+Every stage scores with the one BM25 of ``search.bm25`` (weight × idf × saturation).
+
 Words are counted literally, so a query word glued into a longer word by jieba (消费 in
 促消费) still counts; title and headings are separate fields with their own weights (short
 titles would otherwise dominate through length normalisation).
@@ -29,11 +31,11 @@ titles would otherwise dominate through length normalisation).
 from __future__ import annotations
 
 import itertools
-import math
 from dataclasses import dataclass
 
 import numpy as np
 
+from search import bm25
 from search.literal import SHIFT, LiteralIndex
 
 RERANK = 500
@@ -87,12 +89,10 @@ class Ranker:
         self._place = literal.collection_order()
 
     def idf(self, df: int, n: int = 0) -> float:
-        n = n or self.n
-        return math.log(1.0 + (n - df + 0.5) / (df + 0.5))
+        return bm25.idf(df, n or self.n)
 
     def _norm(self, candidates: np.ndarray) -> np.ndarray:
-        w = self.weights
-        return 1.0 - w.b + w.b * self._lengths[candidates] / self.avgdl
+        return bm25.norm(self._lengths[candidates], self.avgdl, self.weights.b)
 
     def _presence(self, candidates: np.ndarray, query: Query) -> np.ndarray:
         w = self.weights
@@ -100,24 +100,26 @@ class Ranker:
         norm = self._norm(candidates)
         docs = self._doc_of[candidates]
         score = np.zeros(len(candidates))
-        saturation = (w.k1 + 1.0) / (1.0 + w.k1 * norm)
+        once = bm25.saturation(1.0, norm, w.k1)
         for word in query.words:
             posting = lit.matches(word)
             if not len(posting):
                 continue
             idf = self.idf(len(posting))
-            score += idf * saturation * np.isin(candidates, posting, assume_unique=True)
+            present = np.isin(candidates, posting, assume_unique=True)
+            score += bm25.contribution(1.0, idf, once) * present
             titles = lit.titles.matches(word)
             if len(titles):
-                score += w.title * idf * np.isin(docs, titles)
+                score += bm25.contribution(w.title, idf, 1.0) * np.isin(docs, titles)
             headings = lit.headings.matches(word)
             if len(headings):
-                score += w.headings * idf * np.isin(candidates, headings, assume_unique=True)
+                present = np.isin(candidates, headings, assume_unique=True)
+                score += bm25.contribution(w.headings, idf, 1.0) * present
         for gram in query.bigrams:
             posting = lit.matches(gram)
             if len(posting):
                 present = np.isin(candidates, posting, assume_unique=True)
-                score += w.bigrams * self.idf(len(posting)) * saturation * present
+                score += bm25.contribution(w.bigrams, self.idf(len(posting)), once) * present
         return score
 
     def _exact(self, pool: np.ndarray, query: Query) -> np.ndarray:
@@ -142,14 +144,14 @@ class Ranker:
         """What counting each gram's real frequency adds to its presence score."""
         k1 = self.weights.k1
         extra = np.zeros(len(pool))
-        once = (k1 + 1.0) / (1.0 + k1 * norm)
+        once = bm25.saturation(1.0, norm, k1)
         for gram in grams:
             tf = self._tf(pool, gram)
             many = tf > 1
             if many.any():
-                real = tf * (k1 + 1.0) / (tf + k1 * norm)
+                real = bm25.saturation(tf, norm, k1)
                 idf = self.idf(len(self.literal.matches(gram)))
-                extra += np.where(many, weight * idf * (real - once), 0.0)
+                extra += np.where(many, bm25.contribution(weight, idf, real - once), 0.0)
         return extra
 
     def _tf(self, pool: np.ndarray, gram: str) -> np.ndarray:
@@ -175,7 +177,7 @@ class Ranker:
         n_docs = max(1, int(np.count_nonzero(lengths)))
         average = float(lengths.sum()) / n_docs or 1.0
         docs = self._doc_of[pool]
-        norm = 1.0 - w.b + w.b * lengths[docs] / average
+        norm = bm25.norm(lengths[docs], average, w.b)
         score = np.zeros(len(pool))
         grams = [(g, w.context_words) for g in query.words]
         grams += [(g, w.context_bigrams) for g in query.bigrams]
@@ -187,7 +189,8 @@ class Ranker:
             per_doc = np.bincount(owners[owners >= 0], minlength=len(lengths))
             tf = per_doc[docs].astype(float)
             df = int(np.count_nonzero(per_doc))
-            score += weight * self.idf(df, n_docs) * tf * (w.k1 + 1.0) / (tf + w.k1 * norm)
+            saturated = bm25.saturation(tf, norm, w.k1)
+            score += bm25.contribution(weight, self.idf(df, n_docs), saturated)
         return score
 
     def order(
@@ -198,12 +201,12 @@ class Ranker:
             return candidates, np.zeros(0)
         score = self._presence(candidates, query)
         place = self._place[candidates]
-        first = np.lexsort((place, -score, -tier))[:RERANK]
+        first = best_first(tier, score, place)[:RERANK]
         score[first] += self._exact(candidates[first], query)
         if query.bigrams:
             pool = candidates[first]
             score[first] += self._feedback(pool, score[first], query) + self._lead(pool)
-        order = np.lexsort((place, -score, -tier))
+        order = best_first(tier, score, place)
         return candidates[order], score[order]
 
     def _lead(self, pool: np.ndarray) -> np.ndarray:
@@ -260,9 +263,21 @@ class Ranker:
         norm = self._norm(pool)
         for weight, idf, gram in weighted[: w.feedback_terms]:
             tf = self._tf(pool, gram)
-            bm25 = tf * (w.k1 + 1.0) / (tf + w.k1 * norm)
-            extra += w.feedback * weight / heaviest * idf * bm25
+            saturated = bm25.saturation(tf, norm, w.k1)
+            extra += bm25.contribution(w.feedback * weight / heaviest, idf, saturated)
         return extra
+
+
+def tiers(whole: np.ndarray, together: np.ndarray | None = None) -> np.ndarray:
+    """What orders hits before their score: matching the whole query (1) or only part of it
+    (0), then, for several keywords, holding them written together (1) or not (0)."""
+    tier = whole.astype(np.int64)
+    return tier if together is None else tier * 2 + together.astype(np.int64)
+
+
+def best_first(tier: np.ndarray, score: np.ndarray, place: np.ndarray) -> np.ndarray:
+    """The order of hits: higher tier, then higher score, then earlier in the collection."""
+    return np.lexsort((place, -score, -tier))
 
 
 def min_window(text: str, terms: list[str]) -> int | None:

@@ -128,7 +128,7 @@ class Searcher:
         """Candidates sorted best first, and their scores."""
         if len(terms) > 1 and len(candidates):
             together = self.literal.matches(_joined(terms))
-            tier = tier * 2 + np.isin(candidates, together, assume_unique=True)
+            tier = ranking.tiers(tier, np.isin(candidates, together, assume_unique=True))
         bigrams = question_bigrams(terms) if question else []
         return self.ranker.order(candidates, tier, ranking.Query(terms, words, bigrams))
 

@@ -155,11 +155,16 @@ def search(
         bool,
         typer.Option("--refresh", help="Update the index from its collection before searching."),
     ] = False,
+    explain: Annotated[
+        bool, typer.Option("--explain", help="Show the parts of each hit's score.")
+    ] = False,
     color: ColorOpt = Color.auto,
 ) -> None:
     """Ranked passages for QUERY: location, title · issuer · date, highlighted snippet."""
     if as_json + files + count > 1:
         raise fail(BadInput("--json, -l/--files and -c/--count exclude each other", "pick one"))
+    if explain and (files or count):
+        raise fail(BadInput("--explain shows the parts of each hit's score", "drop -l/-c"))
     folder = resolve(index_dir)
     with user_errors():
         ready(folder, refresh, warn=", or search with --refresh")
@@ -169,7 +174,7 @@ def search(
             options = Options(0 if files else 1, issuer, since, until, sort.value, 0, True)
         else:
             n = 10 if limit is None else limit
-            options = Options(n, issuer, since, until, sort.value, per_doc, strict)
+            options = Options(n, issuer, since, until, sort.value, per_doc, strict, explain)
         with Searcher(folder) as searcher:
             result = searcher.search(query_text, options)
     raise typer.Exit(_write_result(result, as_json, files, count, limit, color))

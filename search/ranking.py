@@ -36,7 +36,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from search import bm25
-from search.literal import SHIFT, LiteralIndex
+from search.explain import Detail, Ledger
+from search.literal import SHIFT, GramTable, LiteralIndex
 
 RERANK = 500
 FEEDBACK_CHARS = 20_000  # of each feedback document
@@ -94,64 +95,103 @@ class Ranker:
     def _norm(self, candidates: np.ndarray) -> np.ndarray:
         return bm25.norm(self._lengths[candidates], self.avgdl, self.weights.b)
 
-    def _presence(self, candidates: np.ndarray, query: Query) -> np.ndarray:
+    def _presence(self, candidates: np.ndarray, query: Query, ledger: Ledger | None) -> np.ndarray:
+        """Stage 1, every candidate: each word's and bigram's BM25 with tf taken as 1."""
         w = self.weights
-        lit = self.literal
-        norm = self._norm(candidates)
-        docs = self._doc_of[candidates]
+        once = bm25.saturation(1.0, self._norm(candidates), w.k1)
+        length = self._lengths[candidates]
         score = np.zeros(len(candidates))
-        once = bm25.saturation(1.0, norm, w.k1)
         for word in query.words:
-            posting = lit.matches(word)
-            if not len(posting):
-                continue
-            idf = self.idf(len(posting))
-            present = np.isin(candidates, posting, assume_unique=True)
-            score += bm25.contribution(1.0, idf, once) * present
-            titles = lit.titles.matches(word)
-            if len(titles):
-                score += bm25.contribution(w.title, idf, 1.0) * np.isin(docs, titles)
-            headings = lit.headings.matches(word)
-            if len(headings):
-                present = np.isin(candidates, headings, assume_unique=True)
-                score += bm25.contribution(w.headings, idf, 1.0) * present
+            self._word(score, candidates, word, once, ledger)
         for gram in query.bigrams:
-            posting = lit.matches(gram)
+            posting = self.literal.matches(gram)
             if len(posting):
+                idf = self.idf(len(posting))
                 present = np.isin(candidates, posting, assume_unique=True)
-                score += bm25.contribution(w.bigrams, self.idf(len(posting)), once) * present
+                add = bm25.contribution(w.bigrams, idf, once) * present
+                score += add
+                if ledger:
+                    detail = Detail(1.0, len(posting), idf, w.bigrams, length, self.avgdl)
+                    ledger.note(("bigram", "text", gram), candidates, add, detail)
         return score
 
-    def _exact(self, pool: np.ndarray, query: Query) -> np.ndarray:
+    def _word(
+        self,
+        score: np.ndarray,
+        candidates: np.ndarray,
+        word: str,
+        once: np.ndarray,
+        ledger: Ledger | None,
+    ) -> None:
+        """Add a query word's presence in the text, the title and the headings to ``score``."""
+        lit, w = self.literal, self.weights
+        posting = lit.matches(word)
+        if not len(posting):
+            return
+        idf = self.idf(len(posting))
+        fields = (
+            ("text", 1.0, once, lambda: np.isin(candidates, posting, assume_unique=True)),
+            ("title", w.title, 1.0, lambda: _isin(self._doc_of[candidates], lit.titles, word)),
+            ("headings", w.headings, 1.0, lambda: _isin(candidates, lit.headings, word)),
+        )
+        for name, weight, saturated, present in fields:
+            held = present()
+            if held is None:
+                continue
+            add = bm25.contribution(weight, idf, saturated) * held
+            score += add
+            if ledger:
+                text = name == "text"
+                length = self._lengths[candidates] if text else 0.0
+                detail = Detail(1.0, len(posting), idf, weight, length, self.avgdl * text)
+                ledger.note(("word", name, word), candidates, add, detail)
+
+    def _exact(self, pool: np.ndarray, query: Query, ledger: Ledger | None) -> np.ndarray:
         """Stage 2 correction: real term frequencies instead of presence, proximity, and the
         document context of a typed question."""
         w = self.weights
         norm = self._norm(pool)
-        extra = self._frequencies(pool, norm, query.words, 1.0)
+        extra = self._frequencies(pool, norm, ("word", query.words, 1.0), ledger)
         if query.bigrams:
-            extra += self._frequencies(pool, norm, query.bigrams, w.bigrams)
-            extra += self._context(pool, query)
+            extra += self._frequencies(pool, norm, ("bigram", query.bigrams, w.bigrams), ledger)
+            extra += self._context(pool, query, ledger)
         if len(query.terms) > 1:
             for i, docnum in enumerate(pool.tolist()):
                 gap = min_window(self.literal.text(docnum), query.terms)
                 if gap is not None:
-                    extra[i] += w.proximity / (1.0 + gap / 8.0)
+                    add = w.proximity / (1.0 + gap / 8.0)
+                    extra[i] += add
+                    if ledger:
+                        part = ("proximity", "text", " ".join(query.terms))
+                        ledger.note(
+                            part, pool[i : i + 1], [add], Detail(weight=w.proximity, gap=gap)
+                        )
         return extra
 
     def _frequencies(
-        self, pool: np.ndarray, norm: np.ndarray, grams: list[str], weight: float
+        self,
+        pool: np.ndarray,
+        norm: np.ndarray,
+        grams: tuple[str, list[str], float],
+        ledger: Ledger | None,
     ) -> np.ndarray:
         """What counting each gram's real frequency adds to its presence score."""
         k1 = self.weights.k1
+        kind, terms, weight = grams
         extra = np.zeros(len(pool))
         once = bm25.saturation(1.0, norm, k1)
-        for gram in grams:
+        for gram in terms:
             tf = self._tf(pool, gram)
             many = tf > 1
             if many.any():
                 real = bm25.saturation(tf, norm, k1)
-                idf = self.idf(len(self.literal.matches(gram)))
-                extra += np.where(many, bm25.contribution(weight, idf, real - once), 0.0)
+                df = len(self.literal.matches(gram))
+                idf = self.idf(df)
+                add = np.where(many, bm25.contribution(weight, idf, real - once), 0.0)
+                extra += add
+                if ledger:
+                    detail = Detail(tf, df, idf, weight, self._lengths[pool], self.avgdl)
+                    ledger.note((kind, "text", gram), pool, add, detail)
         return extra
 
     def _tf(self, pool: np.ndarray, gram: str) -> np.ndarray:
@@ -162,7 +202,7 @@ class Ranker:
             tf[present] = self.literal.counts(pool[present], gram)
         return tf
 
-    def _context(self, pool: np.ndarray, query: Query) -> np.ndarray:
+    def _context(self, pool: np.ndarray, query: Query, ledger: Ledger | None) -> np.ndarray:
         """Document-level BM25 of the pool's documents: a gram's frequency in a document is the
         number of its passages that hold it."""
         w = self.weights
@@ -179,9 +219,9 @@ class Ranker:
         docs = self._doc_of[pool]
         norm = bm25.norm(lengths[docs], average, w.b)
         score = np.zeros(len(pool))
-        grams = [(g, w.context_words) for g in query.words]
-        grams += [(g, w.context_bigrams) for g in query.bigrams]
-        for gram, weight in grams:
+        grams = [("word", g, w.context_words) for g in query.words]
+        grams += [("bigram", g, w.context_bigrams) for g in query.bigrams]
+        for kind, gram, weight in grams:
             posting = self.literal.matches(gram)
             if not len(posting):
                 continue
@@ -190,28 +230,41 @@ class Ranker:
             tf = per_doc[docs].astype(float)
             df = int(np.count_nonzero(per_doc))
             saturated = bm25.saturation(tf, norm, w.k1)
-            score += bm25.contribution(weight, self.idf(df, n_docs), saturated)
+            idf = self.idf(df, n_docs)
+            add = bm25.contribution(weight, idf, saturated)
+            score += add
+            if ledger:
+                detail = Detail(tf, df, idf, weight, lengths[docs], average)
+                ledger.note((kind, "document", gram), pool, add, detail)
         return score
 
     def order(
-        self, candidates: np.ndarray, tier: np.ndarray, query: Query
+        self, candidates: np.ndarray, tier: np.ndarray, query: Query, ledger: Ledger | None = None
     ) -> tuple[np.ndarray, np.ndarray]:
-        """Candidates best first (tier, then score, then collection order) and their scores."""
+        """Candidates best first (tier, then score, then collection order) and their scores;
+        with a ledger, every part of every score noted in it."""
         if not len(candidates):
             return candidates, np.zeros(0)
-        score = self._presence(candidates, query)
+        score = self._presence(candidates, query, ledger)
         place = self._place[candidates]
         first = best_first(tier, score, place)[:RERANK]
-        score[first] += self._exact(candidates[first], query)
+        pool = candidates[first]
+        if ledger:
+            ledger.reranked = set(pool.tolist())
+        score[first] += self._exact(pool, query, ledger)
         if query.bigrams:
-            pool = candidates[first]
-            score[first] += self._feedback(pool, score[first], query) + self._lead(pool)
+            score[first] += self._feedback(pool, score[first], query, ledger) + self._lead(
+                pool, ledger
+            )
         order = best_first(tier, score, place)
         return candidates[order], score[order]
 
-    def _lead(self, pool: np.ndarray) -> np.ndarray:
+    def _lead(self, pool: np.ndarray, ledger: Ledger | None) -> np.ndarray:
         """The bonus of a document's first passage (its lead paragraph)."""
-        return self.weights.lead * self.literal.leads(pool)
+        add = self.weights.lead * self.literal.leads(pool)
+        if ledger:
+            ledger.note(("lead", "", ""), pool, add, Detail(weight=self.weights.lead))
+        return add
 
     def _bigram_keys(self, doc: int) -> np.ndarray:
         """The distinct Chinese character bigrams of a document's passages (not across two
@@ -230,7 +283,9 @@ class Ranker:
         pair = han[:-1] & han[1:]
         return np.unique((cps[:-1][pair] << SHIFT) | cps[1:][pair])
 
-    def _feedback(self, pool: np.ndarray, scores: np.ndarray, query: Query) -> np.ndarray:
+    def _feedback(
+        self, pool: np.ndarray, scores: np.ndarray, query: Query, ledger: Ledger | None
+    ) -> np.ndarray:
         """Pseudo-relevance feedback: the character bigrams that most of the best documents
         share (and the question lacks) count a little, weighted by how many of those documents
         hold them and by their idf."""
@@ -253,19 +308,31 @@ class Ranker:
                 continue
             if any(gram in term for term in query.terms):
                 continue
-            idf = self.idf(self.literal.frequency(gram))
-            weighted.append((count * idf, idf, gram))
+            df = self.literal.frequency(gram)
+            idf = self.idf(df)
+            weighted.append((count * idf, idf, gram, df))
         weighted.sort(key=lambda item: -item[0])  # stable: ties keep the bigrams' order
         extra = np.zeros(len(pool))
         if not weighted:
             return extra
         heaviest = weighted[0][0]
         norm = self._norm(pool)
-        for weight, idf, gram in weighted[: w.feedback_terms]:
+        for weight, idf, gram, df in weighted[: w.feedback_terms]:
             tf = self._tf(pool, gram)
             saturated = bm25.saturation(tf, norm, w.k1)
-            extra += bm25.contribution(w.feedback * weight / heaviest, idf, saturated)
+            add = bm25.contribution(w.feedback * weight / heaviest, idf, saturated)
+            extra += add
+            if ledger:
+                share = w.feedback * weight / heaviest
+                detail = Detail(tf, df, idf, share, self._lengths[pool], self.avgdl)
+                ledger.note(("feedback", "text", gram), pool, add, detail)
         return extra
+
+
+def _isin(numbers: np.ndarray, table: GramTable, word: str) -> np.ndarray | None:
+    """Which of ``numbers`` the gram table's entries holding ``word`` are (None: no entry)."""
+    held = table.matches(word)
+    return np.isin(numbers, held) if len(held) else None
 
 
 def tiers(whole: np.ndarray, together: np.ndarray | None = None) -> np.ndarray:

@@ -24,6 +24,7 @@ import numpy as np
 
 from search import analysis, query, ranking
 from search.errors import IndexCorrupt, IndexLocked
+from search.explain import Ledger
 from search.literal import LiteralIndex, OldLiteral
 from search.manifest import (
     INDEX_NAME,
@@ -54,6 +55,7 @@ class Options:
     sort: str = "relevance"
     per_doc: int = 3  # 0 = no limit
     strict: bool = False
+    explain: bool = False
 
 
 @dataclass(frozen=True)
@@ -124,13 +126,17 @@ class Searcher:
         words: list[str],
         tier: np.ndarray,
         question: bool,
+        ledger: Ledger | None,
     ) -> tuple[np.ndarray, np.ndarray]:
         """Candidates sorted best first, and their scores."""
         if len(terms) > 1 and len(candidates):
             together = self.literal.matches(_joined(terms))
             tier = ranking.tiers(tier, np.isin(candidates, together, assume_unique=True))
+        if ledger:
+            ledger.ordered(candidates, tier, len(terms) > 1)
         bigrams = question_bigrams(terms) if question else []
-        return self.ranker.order(candidates, tier, ranking.Query(terms, words, bigrams))
+        query = ranking.Query(terms, words, bigrams)
+        return self.ranker.order(candidates, tier, query, ledger)
 
     # --- the query -----------------------------------------------------------------------------
 
@@ -160,7 +166,9 @@ class Searcher:
         # its character bigrams, its passages' documents and feedback; a keyword search is not,
         # however short its result list.
         question = bool(relaxed) and set(relaxed) != set(terms)
-        ordered, scores = self._order(candidates, terms, words, tiers, question)
+        weights = self.ranker.weights
+        ledger = Ledger(weights.k1, weights.b) if options.explain else None
+        ordered, scores = self._order(candidates, terms, words, tiers, question, ledger)
         partial = set(candidates[len(strict) :].tolist())
         ordered_list = _per_doc(ordered.tolist(), self.literal, options.per_doc, want)
         if options.sort == "date":
@@ -177,6 +185,7 @@ class Searcher:
                 score_of[docnum],
                 relaxed_terms if docnum in partial else terms,
                 docnum in partial,
+                ledger,
             )
             for rank, docnum in enumerate(chosen, 1)
         ]
@@ -200,7 +209,15 @@ class Searcher:
             union = np.intersect1d(union, self._match(f), assume_unique=True)
         return np.setdiff1d(union, strict, assume_unique=True)
 
-    def _hit(self, rank: int, docnum: int, score: float, terms: list[str], partial: bool) -> Hit:
+    def _hit(
+        self,
+        rank: int,
+        docnum: int,
+        score: float,
+        terms: list[str],
+        partial: bool,
+        ledger: Ledger | None,
+    ) -> Hit:
         stored = self.literal.stored(docnum)
         norm = self.literal.text(docnum)
         spans = match_spans(norm, terms)
@@ -213,6 +230,7 @@ class Searcher:
             spans,
             partial,
             matched,
+            ledger.explain(docnum, score) if ledger else None,
         )
 
     def document_passages(self, doc_id: str) -> list[Passage]:

@@ -53,7 +53,7 @@ def test_tiers_order_before_the_score() -> None:
 def _presence(literal: LiteralIndex, word: str, weights: Weights) -> np.ndarray:
     ranker = Ranker(literal, weights)
     candidates = literal.live()
-    return ranker._presence(candidates, Query([word], [word], []))
+    return ranker._presence(candidates, Query([word], [word], []), None)
 
 
 def test_field_weights_add_weight_times_idf(built: Path) -> None:

@@ -170,27 +170,26 @@ def search(
         ready(folder, refresh, warn=", or search with --refresh")
         from search.searching import Options, Searcher
 
-        if files or count:  # every passage matching the whole query; nothing relaxed
-            options = Options(0 if files else 1, issuer, since, until, sort.value, 0, True)
+        if files:  # the best passage of each file matching the whole query; nothing relaxed
+            options = Options(limit or 0, issuer, since, until, sort.value, 0, True, False, "file")
         else:
             n = 10 if limit is None else limit
             options = Options(n, issuer, since, until, sort.value, per_doc, strict, explain)
         with Searcher(folder) as searcher:
+            if count:
+                total = searcher.count(query_text, options)
+                typer.echo(total)
+                raise typer.Exit(0 if total else 1)
             result = searcher.search(query_text, options)
-    raise typer.Exit(_write_result(result, as_json, files, count, limit, color))
+    raise typer.Exit(_write_result(result, as_json, files, color))
 
 
-def _write_result(
-    result: Any, as_json: bool, files: bool, count: bool, limit: int | None, color: Color
-) -> int:
+def _write_result(result: Any, as_json: bool, files: bool, color: Color) -> int:
     """Print a search's result as asked; its exit status."""
     from search import render
 
-    if count:
-        typer.echo(result.strict_total)
-        return 0 if result.strict_total else 1
     if files:
-        render.write_paths(result.hits, sys.stdout, limit or 0)
+        render.write_paths(result.hits, sys.stdout)
     elif as_json:
         render.write_jsonl(result.hits, sys.stdout)
     else:
@@ -240,7 +239,12 @@ def batch(
         from search.searching import Options, Searcher
 
         limit = (100 if trec else 10) if limit is None else limit
-        defaults = Options(limit, per_doc=1 if trec else per_doc, strict=strict)
+        defaults = Options(
+            limit,
+            per_doc=1 if trec else per_doc,
+            strict=strict,
+            distinct="document" if trec else "",
+        )
         items = batching.parse(data, defaults)
         write = render.batch_writer(fmt.value, sys.stdout, run_name)
         progress_cb, bar = progress("searching")

@@ -167,21 +167,16 @@ def _trec_token(text: str) -> str:
 
 
 def write_trec(hits: Iterable[Hit], out: TextIO, qid: str, run: str = "govsearch") -> None:
-    """One line per document (its best passage): ``qid Q0 doc_id rank score run``.
+    """One line per hit: ``qid Q0 doc_id rank score run`` (the searcher gives one passage per
+    document: ``Options(distinct="document")``).
 
     Evaluation tools order a run by score, not by rank, so the scores written never rise with
     the rank: a score not below the previous one (a partial hit after full ones, a tie) is
     written 0.0001 below it.
     """
-    seen: set[str] = set()
-    rank = 0
     previous: int | None = None
-    for hit in hits:
+    for rank, hit in enumerate(hits, 1):
         doc_id = hit.document.doc_id
-        if doc_id in seen:
-            continue
-        seen.add(doc_id)
-        rank += 1
         score = round(hit.score * 10000)
         if previous is not None and score >= previous:
             score = previous - 1
@@ -203,13 +198,11 @@ def batch_writer(fmt: str, out: TextIO, run: str = "govsearch") -> Writer:
     return lambda qid, hits: write_jsonl(hits, out, qid)
 
 
-def write_paths(hits: Iterable[Hit], out: TextIO, limit: int = 0) -> None:
-    """The paths of the documents hit, one per line, each once, in rank order."""
-    seen: set[str] = set()
+def write_paths(hits: Iterable[Hit], out: TextIO) -> None:
+    """The paths of the documents hit, one per line (the searcher gives one hit per source
+    file: ``Options(distinct="file")``)."""
     for hit in hits:
-        if hit.document.path not in seen and not (limit and len(seen) >= limit):
-            seen.add(hit.document.path)
-            out.write(inert(hit.document.path) + "\n")
+        out.write(inert(hit.document.path) + "\n")
 
 
 def terminal(hits: list[Hit], console: Any) -> None:

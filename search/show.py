@@ -20,7 +20,8 @@ from search.analysis import normalize
 from search.errors import BadInput
 from search.indexing import base_dir
 from search.models import Document, Passage, Span
-from search.searching import Searcher, document_from, passage_from
+from search.query.hits import document_from, passage_from
+from search.searching import Searcher
 from search.snippets import match_spans
 
 _LINE = re.compile(r"^(?P<path>.+):(?P<page>p?)(?P<line>[1-9][0-9]*)$")

@@ -9,9 +9,10 @@ from pathlib import Path
 
 import numpy as np
 
-from search import bm25
 from search.literal import LiteralIndex
-from search.ranking import Query, Ranker, Weights, best_first, tiers
+from search.query import bm25
+from search.query.plan import Ranking
+from search.query.score import Ranker, Weights, best_first, tiers
 
 
 def test_idf() -> None:
@@ -53,7 +54,7 @@ def test_tiers_order_before_the_score() -> None:
 def _presence(literal: LiteralIndex, word: str, weights: Weights) -> np.ndarray:
     ranker = Ranker(literal, weights)
     candidates = literal.live()
-    return ranker._presence(candidates, Query([word], [word], []), None)
+    return ranker._presence(candidates, Ranking((word,), (word,), ()), None)
 
 
 def test_field_weights_add_weight_times_idf(built: Path) -> None:

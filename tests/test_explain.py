@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from search import bm25, ranking
 from search.cli import app
 from search.models import Hit
+from search.query import bm25, score
 from search.searching import Options, Searcher
 
 QUERIES = [
@@ -101,7 +101,7 @@ def test_keywords_exact_parts(built: Path) -> None:
 def test_beyond_the_reranked_pool_each_word_counts_once(
     built: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(ranking, "RERANK", 1)
+    monkeypatch.setattr(score, "RERANK", 1)
     hits = _hits(built, "消费", Options(limit=0, per_doc=0))
     assert [h.explain.reranked for h in hits if h.explain] == [True] + [False] * 7
     for hit in hits[1:]:

@@ -1,4 +1,4 @@
-"""BM25F over the literal index: the query's jieba words counted as written in each passage.
+"""Stage 4: BM25F over the index: the query's jieba words counted as written in each passage.
 
 Scoring every candidate through Whoosh's Python matchers cost 0.4 s for a two-word query on
 100k passages; here the whole candidate set is scored with numpy from the literal postings in a
@@ -21,7 +21,9 @@ word as its frequency and the document's length as its length (measured on eval-
 0.360 → 0.375 with exact bigram frequencies and this context, → 0.380 with stage 3; see
 README "Relevance").
 
-Every stage scores with the one BM25 of ``search.bm25`` (weight × idf × saturation).
+Every stage scores with the one BM25 of ``search.query.bm25`` (weight × idf × saturation);
+feedback is in ``search.query.feedback``; with a ``Ledger``, every part of every score is noted
+for ``--explain``.
 
 Words are counted literally, so a query word glued into a longer word by jieba (消费 in
 促消费) still counts; title and headings are separate fields with their own weights (short
@@ -30,17 +32,19 @@ titles would otherwise dominate through length normalisation).
 
 from __future__ import annotations
 
-import itertools
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
-from search import bm25
-from search.explain import Detail, Ledger
-from search.literal import SHIFT, GramTable, LiteralIndex
+from search.query import bm25
+from search.query.explain import Detail, Ledger
+from search.query.feedback import feedback
+from search.query.match import Matched
+from search.query.plan import Ranking
 
 RERANK = 500
-FEEDBACK_CHARS = 20_000  # of each feedback document
 
 
 @dataclass(frozen=True)
@@ -66,40 +70,42 @@ class Weights:
 
 
 @dataclass(frozen=True)
-class Query:
-    """What ranking needs: the keywords as written, their words, the question's bigrams."""
+class Scored:
+    """Candidate passage numbers best first, their scores, and which match only partly."""
 
-    terms: list[str]
-    words: list[str]
-    bigrams: list[str]
+    passages: np.ndarray
+    scores: np.ndarray
+    partial: np.ndarray  # bool per passage
 
 
 class Ranker:
-    """Scores candidate passages of one open literal index."""
+    """Scores candidate passages of one open index (the literal index's methods)."""
 
-    def __init__(self, literal: LiteralIndex, weights: Weights = Weights()) -> None:
+    def __init__(self, literal: Any, weights: Weights = Weights()) -> None:
         self.literal = literal
         self.weights = weights
         live = literal.live()
         self.n = max(1, len(live))
         lengths = literal.lengths()
         self.avgdl = float(lengths[live].mean()) if len(live) else 1.0
-        self._lengths = lengths
-        self._doc_of = np.asarray(literal.docinfo[:, 0])
+        self.lengths = lengths
+        self.doc_of = np.asarray(literal.docinfo[:, 0])
         self._doc_lengths: np.ndarray | None = None  # per document, on first relaxed query
-        self._place = literal.collection_order()
+        self.place = literal.collection_order()
 
     def idf(self, df: int, n: int = 0) -> float:
         return bm25.idf(df, n or self.n)
 
-    def _norm(self, candidates: np.ndarray) -> np.ndarray:
-        return bm25.norm(self._lengths[candidates], self.avgdl, self.weights.b)
+    def norm(self, candidates: np.ndarray) -> np.ndarray:
+        return bm25.norm(self.lengths[candidates], self.avgdl, self.weights.b)
 
-    def _presence(self, candidates: np.ndarray, query: Query, ledger: Ledger | None) -> np.ndarray:
+    def _presence(
+        self, candidates: np.ndarray, query: Ranking, ledger: Ledger | None
+    ) -> np.ndarray:
         """Stage 1, every candidate: each word's and bigram's BM25 with tf taken as 1."""
         w = self.weights
-        once = bm25.saturation(1.0, self._norm(candidates), w.k1)
-        length = self._lengths[candidates]
+        once = bm25.saturation(1.0, self.norm(candidates), w.k1)
+        length = self.lengths[candidates]
         score = np.zeros(len(candidates))
         for word in query.words:
             self._word(score, candidates, word, once, ledger)
@@ -131,7 +137,7 @@ class Ranker:
         idf = self.idf(len(posting))
         fields = (
             ("text", 1.0, once, lambda: np.isin(candidates, posting, assume_unique=True)),
-            ("title", w.title, 1.0, lambda: _isin(self._doc_of[candidates], lit.titles, word)),
+            ("title", w.title, 1.0, lambda: _isin(self.doc_of[candidates], lit.titles, word)),
             ("headings", w.headings, 1.0, lambda: _isin(candidates, lit.headings, word)),
         )
         for name, weight, saturated, present in fields:
@@ -142,15 +148,15 @@ class Ranker:
             score += add
             if ledger:
                 text = name == "text"
-                length = self._lengths[candidates] if text else 0.0
+                length = self.lengths[candidates] if text else 0.0
                 detail = Detail(1.0, len(posting), idf, weight, length, self.avgdl * text)
                 ledger.note(("word", name, word), candidates, add, detail)
 
-    def _exact(self, pool: np.ndarray, query: Query, ledger: Ledger | None) -> np.ndarray:
+    def _exact(self, pool: np.ndarray, query: Ranking, ledger: Ledger | None) -> np.ndarray:
         """Stage 2 correction: real term frequencies instead of presence, proximity, and the
         document context of a typed question."""
         w = self.weights
-        norm = self._norm(pool)
+        norm = self.norm(pool)
         extra = self._frequencies(pool, norm, ("word", query.words, 1.0), ledger)
         if query.bigrams:
             extra += self._frequencies(pool, norm, ("bigram", query.bigrams, w.bigrams), ledger)
@@ -172,7 +178,7 @@ class Ranker:
         self,
         pool: np.ndarray,
         norm: np.ndarray,
-        grams: tuple[str, list[str], float],
+        grams: tuple[str, tuple[str, ...], float],
         ledger: Ledger | None,
     ) -> np.ndarray:
         """What counting each gram's real frequency adds to its presence score."""
@@ -181,7 +187,7 @@ class Ranker:
         extra = np.zeros(len(pool))
         once = bm25.saturation(1.0, norm, k1)
         for gram in terms:
-            tf = self._tf(pool, gram)
+            tf = self.tf(pool, gram)
             many = tf > 1
             if many.any():
                 real = bm25.saturation(tf, norm, k1)
@@ -190,11 +196,11 @@ class Ranker:
                 add = np.where(many, bm25.contribution(weight, idf, real - once), 0.0)
                 extra += add
                 if ledger:
-                    detail = Detail(tf, df, idf, weight, self._lengths[pool], self.avgdl)
+                    detail = Detail(tf, df, idf, weight, self.lengths[pool], self.avgdl)
                     ledger.note((kind, "text", gram), pool, add, detail)
         return extra
 
-    def _tf(self, pool: np.ndarray, gram: str) -> np.ndarray:
+    def tf(self, pool: np.ndarray, gram: str) -> np.ndarray:
         """How often ``gram`` occurs in each passage of the pool."""
         tf = np.zeros(len(pool))
         present = np.isin(pool, self.literal.matches(gram), assume_unique=True)
@@ -202,21 +208,21 @@ class Ranker:
             tf[present] = self.literal.counts(pool[present], gram)
         return tf
 
-    def _context(self, pool: np.ndarray, query: Query, ledger: Ledger | None) -> np.ndarray:
+    def _context(self, pool: np.ndarray, query: Ranking, ledger: Ledger | None) -> np.ndarray:
         """Document-level BM25 of the pool's documents: a gram's frequency in a document is the
         number of its passages that hold it."""
         w = self.weights
         if self._doc_lengths is None:
             live = self.literal.live()
             self._doc_lengths = np.bincount(
-                self._doc_of[live],
-                weights=self._lengths[live],
+                self.doc_of[live],
+                weights=self.lengths[live],
                 minlength=self.literal.document_count(),
             )
         lengths = self._doc_lengths
         n_docs = max(1, int(np.count_nonzero(lengths)))
         average = float(lengths.sum()) / n_docs or 1.0
-        docs = self._doc_of[pool]
+        docs = self.doc_of[pool]
         norm = bm25.norm(lengths[docs], average, w.b)
         score = np.zeros(len(pool))
         grams = [("word", g, w.context_words) for g in query.words]
@@ -225,7 +231,7 @@ class Ranker:
             posting = self.literal.matches(gram)
             if not len(posting):
                 continue
-            owners = self._doc_of[posting]
+            owners = self.doc_of[posting]
             per_doc = np.bincount(owners[owners >= 0], minlength=len(lengths))
             tf = per_doc[docs].astype(float)
             df = int(np.count_nonzero(per_doc))
@@ -239,23 +245,22 @@ class Ranker:
         return score
 
     def order(
-        self, candidates: np.ndarray, tier: np.ndarray, query: Query, ledger: Ledger | None = None
+        self, candidates: np.ndarray, tier: np.ndarray, query: Ranking, ledger: Ledger | None = None
     ) -> tuple[np.ndarray, np.ndarray]:
         """Candidates best first (tier, then score, then collection order) and their scores;
         with a ledger, every part of every score noted in it."""
         if not len(candidates):
             return candidates, np.zeros(0)
         score = self._presence(candidates, query, ledger)
-        place = self._place[candidates]
+        place = self.place[candidates]
         first = best_first(tier, score, place)[:RERANK]
         pool = candidates[first]
         if ledger:
             ledger.reranked = set(pool.tolist())
         score[first] += self._exact(pool, query, ledger)
         if query.bigrams:
-            score[first] += self._feedback(pool, score[first], query, ledger) + self._lead(
-                pool, ledger
-            )
+            extra = feedback(self, pool, score[first], query, ledger)
+            score[first] += extra + self._lead(pool, ledger)
         order = best_first(tier, score, place)
         return candidates[order], score[order]
 
@@ -266,70 +271,32 @@ class Ranker:
             ledger.note(("lead", "", ""), pool, add, Detail(weight=self.weights.lead))
         return add
 
-    def _bigram_keys(self, doc: int) -> np.ndarray:
-        """The distinct Chinese character bigrams of a document's passages (not across two
-        passages), as ``first << 21 | second`` code points, sorted.  Only the first
-        ``FEEDBACK_CHARS`` characters count, so a huge document costs no more than a long one."""
-        texts: list[str] = []
-        size = 0
-        for docnum in self.literal.passages_of(doc).tolist():
-            if size >= FEEDBACK_CHARS:
-                break
-            texts.append(self.literal.text(docnum))
-            size += len(texts[-1])
-        text = "\x00".join(texts)
-        cps = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
-        han = (cps >= 0x4E00) & (cps <= 0x9FFF)
-        pair = han[:-1] & han[1:]
-        return np.unique((cps[:-1][pair] << SHIFT) | cps[1:][pair])
 
-    def _feedback(
-        self, pool: np.ndarray, scores: np.ndarray, query: Query, ledger: Ledger | None
-    ) -> np.ndarray:
-        """Pseudo-relevance feedback: the character bigrams that most of the best documents
-        share (and the question lacks) count a little, weighted by how many of those documents
-        hold them and by their idf."""
-        w = self.weights
-        top: list[int] = []
-        for i in np.lexsort((self._place[pool], -scores)).tolist():
-            doc = int(self._doc_of[pool[i]])
-            if doc not in top:
-                top.append(doc)
-                if len(top) == w.feedback_docs:
-                    break
-        asked = set(query.words) | set(query.bigrams)
-        keys = [self._bigram_keys(doc) for doc in top]
-        shared, held = np.unique(np.concatenate(keys), return_counts=True)
-        weighted = []
-        often = held >= w.feedback_min_docs
-        for key, count in zip(shared[often].tolist(), held[often].tolist(), strict=True):
-            gram = chr(key >> SHIFT) + chr(key & ((1 << SHIFT) - 1))
-            if gram in asked:
-                continue
-            if any(gram in term for term in query.terms):
-                continue
-            df = self.literal.frequency(gram)
-            idf = self.idf(df)
-            weighted.append((count * idf, idf, gram, df))
-        weighted.sort(key=lambda item: -item[0])  # stable: ties keep the bigrams' order
-        extra = np.zeros(len(pool))
-        if not weighted:
-            return extra
-        heaviest = weighted[0][0]
-        norm = self._norm(pool)
-        for weight, idf, gram, df in weighted[: w.feedback_terms]:
-            tf = self._tf(pool, gram)
-            saturated = bm25.saturation(tf, norm, w.k1)
-            add = bm25.contribution(w.feedback * weight / heaviest, idf, saturated)
-            extra += add
-            if ledger:
-                share = w.feedback * weight / heaviest
-                detail = Detail(tf, df, idf, share, self._lengths[pool], self.avgdl)
-                ledger.note(("feedback", "text", gram), pool, add, detail)
-        return extra
+def score(ranker: Ranker, matched: Matched, query: Ranking, ledger: Ledger | None = None) -> Scored:
+    """Stage 4: the matched passages ordered best first, with their scores."""
+    candidates = matched.passages
+    tier = tiers(matched.whole())
+    together = len(query.terms) > 1
+    if together and len(candidates):
+        written = ranker.literal.matches(_joined(query.terms))
+        tier = tiers(matched.whole(), np.isin(candidates, written, assume_unique=True))
+    if ledger:
+        ledger.ordered(candidates, tier, together)
+    ordered, scores = ranker.order(candidates, tier, query, ledger)
+    partial = ~np.isin(ordered, candidates[: matched.full], assume_unique=True)
+    return Scored(ordered, scores, partial)
 
 
-def _isin(numbers: np.ndarray, table: GramTable, word: str) -> np.ndarray | None:
+def _joined(terms: Sequence[str]) -> str:
+    """The keywords written together (a space between two Latin letters or digits)."""
+    out = terms[0]
+    for term in terms[1:]:
+        sep = " " if out[-1].isascii() and out[-1].isalnum() and term[0].isascii() else ""
+        out += sep + term
+    return out
+
+
+def _isin(numbers: np.ndarray, table: Any, word: str) -> np.ndarray | None:
     """Which of ``numbers`` the gram table's entries holding ``word`` are (None: no entry)."""
     held = table.matches(word)
     return np.isin(numbers, held) if len(held) else None
@@ -347,7 +314,7 @@ def best_first(tier: np.ndarray, score: np.ndarray, place: np.ndarray) -> np.nda
     return np.lexsort((place, -score, -tier))
 
 
-def min_window(text: str, terms: list[str]) -> int | None:
+def min_window(text: str, terms: Sequence[str]) -> int | None:
     """The shortest stretch of ``text`` holding every term, in characters beyond the terms."""
     events: list[tuple[int, int]] = []
     for k, term in enumerate(terms):
@@ -372,13 +339,3 @@ def min_window(text: str, terms: list[str]) -> int | None:
                 del count[lk]
             left += 1
     return None if best is None else max(0, best - sum(len(t) for t in terms))
-
-
-def question_bigrams(terms: list[str]) -> list[str]:
-    """Distinct character bigrams of the keywords, Chinese characters only."""
-    out: dict[str, None] = {}
-    for term in terms:
-        for a, b in itertools.pairwise(term):
-            if "\u4e00" <= a <= "\u9fff" and "\u4e00" <= b <= "\u9fff":
-                out.setdefault(a + b, None)
-    return list(out)

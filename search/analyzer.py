@@ -14,13 +14,13 @@ import hashlib
 import unicodedata
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from search.errors import BadInput
 
 ENGINES = ("rjieba", "jieba")
+_DATA = Path(__file__).parent / "data"  # normalisation table and bundled dictionary
 
 # Ranges whose characters NFKC or case folding changes one-to-one.
 _NORMALISED_RANGES = (
@@ -53,7 +53,7 @@ def _table() -> dict[int, int]:
                 out = low_out
             if out != ch:
                 table[cp] = ord(out)
-    data = resources.files("search").joinpath("data/t2s.tsv").read_text(encoding="utf-8")
+    data = (_DATA / "t2s.tsv").read_text(encoding="utf-8")
     for line in data.splitlines():
         if line and not line.startswith("#"):
             trad, simp = line.split("\t")
@@ -67,8 +67,6 @@ def normalize(text: str) -> str:
 
 
 # --- segmentation ------------------------------------------------------------------------
-
-_BUNDLED_DICT = "data/userdict.txt"
 
 
 def _read_userdict(text: str, origin: str) -> list[tuple[str, int | None, str | None]]:
@@ -115,7 +113,7 @@ class Analyzer:
 
     def entries(self) -> list[tuple[str, int | None, str | None]]:
         """The dictionary entries added to the engine: bundled, then the user's."""
-        bundled = resources.files("search").joinpath(_BUNDLED_DICT).read_text(encoding="utf-8")
+        bundled = (_DATA / "userdict.txt").read_text(encoding="utf-8")
         entries = _read_userdict(bundled, "bundled dictionary")
         if self.userdict is not None:
             try:

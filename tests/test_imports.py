@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.slow  # every test starts Python processes
+
 HEAVY = ("numpy", "rich", "whoosh", "pydantic", "rjieba", "jieba")
 PROBE = (
     "import atexit, sys\n"

@@ -120,6 +120,7 @@ def test_eval_end_to_end(corpus: Path, tmp_path: Path) -> None:
     assert (out / "eval.trec").read_text(encoding="utf-8").startswith("q1 Q0 a-2 1 ")
 
 
+@pytest.mark.slow
 def test_bench_quick(corpus: Path, tmp_path: Path) -> None:
     bench = _load("bench")
     out = tmp_path / "out"

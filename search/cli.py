@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import signal
 import sys
+from collections.abc import Iterator
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
@@ -180,21 +181,33 @@ def search(
                 total = searcher.count(query_text, options)
                 typer.echo(total)
                 raise typer.Exit(0 if total else 1)
-            result = searcher.search(query_text, options)
-    raise typer.Exit(_write_result(result, as_json, files, color))
+            stream = searcher.stream(query_text, options)
+            from search.manifest import damaged
+
+            with damaged(folder):
+                written = _write_hits(stream.hits, as_json, files, color)
+    raise typer.Exit(0 if written else 1)
 
 
-def _write_result(result: Any, as_json: bool, files: bool, color: Color) -> int:
-    """Print a search's result as asked; its exit status."""
+def _write_hits(hits: Iterator[Any], as_json: bool, files: bool, color: Color) -> int:
+    """Print a search's hits as asked, as they are read; how many there were."""
     from search import render
 
+    written = 0
+
+    def counted() -> Iterator[Any]:
+        nonlocal written
+        for hit in hits:
+            written += 1
+            yield hit
+
     if files:
-        render.write_paths(result.hits, sys.stdout)
+        render.write_paths(counted(), sys.stdout)
     elif as_json:
-        render.write_jsonl(result.hits, sys.stdout)
+        render.write_jsonl(counted(), sys.stdout)
     else:
-        render.terminal(result.hits, console(color))
-    return 0 if result.hits else 1
+        render.terminal(counted(), console(color))
+    return written
 
 
 @app.command()

@@ -14,6 +14,7 @@ collect, hits — each handing the next a frozen value.  Ranking, best first:
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,13 +30,22 @@ from search.query.match import count, match
 from search.query.plan import PAGE, Options, plan, ranking
 from search.query.score import Ranker, score
 
-__all__ = ["PAGE", "Options", "Result", "Searcher"]
+__all__ = ["PAGE", "Options", "Result", "Searcher", "Stream"]
 
 
 @dataclass(frozen=True)
 class Result:
     hits: list[Hit]
     total: int  # matching passages, partial ones included
+    strict_total: int
+
+
+@dataclass(frozen=True)
+class Stream:
+    """A result whose hits are read from the index as they are iterated (once)."""
+
+    hits: Iterator[Hit]
+    total: int
     strict_total: int
 
 
@@ -60,6 +70,12 @@ class Searcher:
 
     def search(self, text: str, options: Options = Options()) -> Result:
         """Run one query (raises BadQuery for malformed text, IndexCorrupt for damaged files)."""
+        stream = self.stream(text, options)
+        with damaged(self.folder):
+            return Result(list(stream.hits), stream.total, stream.strict_total)
+
+    def stream(self, text: str, options: Options = Options()) -> Stream:
+        """Run one query; its hits are read as they are iterated (inside ``damaged``)."""
         planned = plan(parse(text), options)
         with damaged(self.folder):
             matched = match(planned, self.literal, self.analyzer)
@@ -67,8 +83,8 @@ class Searcher:
             ledger = Ledger(weights.k1, weights.b) if options.explain else None
             scored = score(self.ranker, matched, ranking(planned, matched.relaxed), ledger)
             chosen = collect(scored, options, self.literal)
-            found = hits(chosen, planned, matched, self.literal, ledger)
-            return Result(found, len(matched.passages), matched.full)
+        found = hits(chosen, planned, matched, self.literal, ledger)
+        return Stream(found, len(matched.passages), matched.full)
 
     def count(self, text: str, options: Options = Options()) -> int:
         """How many passages match the whole query (nothing ranked, nothing relaxed)."""

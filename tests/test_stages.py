@@ -145,3 +145,14 @@ class _Named:
 
         cls = importlib.import_module(self.module).JiebaTokenizer
         return (cls, ("rjieba", ""))
+
+
+def test_stream_reads_hits_as_they_are_iterated(built: Path) -> None:
+    with Searcher(built) as searcher:
+        listed = searcher.search("消费", Options(limit=0, per_doc=0))
+        stream = searcher.stream("消费", Options(limit=0, per_doc=0))
+        assert (stream.total, stream.strict_total) == (listed.total, listed.strict_total) == (8, 8)
+        first = next(stream.hits)
+        assert first == listed.hits[0]
+        assert [first, *stream.hits] == listed.hits
+        assert list(stream.hits) == []  # read once

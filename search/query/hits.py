@@ -3,6 +3,7 @@ highlighted spans and, for ``--explain``, the parts of the score."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from search.models import Document, Hit, Passage
@@ -15,17 +16,17 @@ from search.snippets import match_spans
 
 def hits(
     collected: Collected, plan: Plan, matched: Matched, index: Any, ledger: Ledger | None
-) -> list[Hit]:
-    """A full match highlights the keywords as written; a partial one the words it matched."""
+) -> Iterator[Hit]:
+    """The hits one by one, read as they are asked for (a long result list is streamed).  A
+    full match highlights the keywords as written; a partial one the words it matched."""
     units = matched.relaxed.units if matched.relaxed else ()
     relaxed_terms = list(dict.fromkeys(plan.terms + units))
-    out = []
     rows = zip(collected.passages, collected.scores, collected.partial, strict=True)
     for rank, (passage, score, partial) in enumerate(rows, 1):
         stored = index.stored(passage)
         text = index.text(passage)
         terms = relaxed_terms if partial else list(plan.terms)
-        hit = Hit(
+        yield Hit(
             rank,
             round(score, 4),
             document_from(stored),
@@ -35,8 +36,6 @@ def hits(
             tuple(t for t in terms if t in text),
             ledger.explain(passage, score) if ledger else None,
         )
-        out.append(hit)
-    return out
 
 
 def document_from(stored: dict[str, Any]) -> Document:

@@ -141,3 +141,36 @@ def test_bench_quick(corpus: Path, tmp_path: Path) -> None:
     assert result["text"]["passages"] == 6
     assert (out / "bench.md").read_text(encoding="utf-8").startswith("| figure |")
     assert json.loads((out / "bench.json").read_text(encoding="utf-8"))["rows"]
+
+
+def test_resultsets_measures_whole_result_sets(built: Path, tmp_path: Path) -> None:
+    resultsets = _load("resultsets")
+    assert (
+        resultsets.main([str(built), "--word", "消费", "--queries", "5", "--out", str(tmp_path)])
+        == 0
+    )
+    r = json.loads((tmp_path / "resultsets.json").read_text(encoding="utf-8"))
+    # 8 passages hold 消费, in 4 files (news.jsonl holds 2 documents); all 8 as JSON
+    assert (r["word"], r["passages"], r["counted"], r["files"], r["json_hits"]) == (
+        "消费",
+        8,
+        8,
+        4,
+        8,
+    )
+    assert r["batch_qps"] > 0
+
+
+def test_coldstart_commands() -> None:
+    coldstart = _load("coldstart")
+    commands = coldstart.commands([Path("ix")], "消费")
+    assert list(commands) == ["--version", "--help", "search 消费 (ix)", "search 消费 -c (ix)"]
+    assert commands["search 消费 -c (ix)"][-7:] == [
+        "search",
+        "消费",
+        "--index",
+        "ix",
+        "--color",
+        "never",
+        "-c",
+    ]

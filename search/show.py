@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from search import query
-from search.analysis import normalize
+from search.analyzer import normalize
 from search.errors import BadInput
 from search.indexing import base_dir
 from search.models import Document, Passage, Span

@@ -136,12 +136,11 @@ class Ranker:
             return
         idf = self.idf(len(posting))
         fields = (
-            ("text", 1.0, once, lambda: np.isin(candidates, posting, assume_unique=True)),
-            ("title", w.title, 1.0, lambda: _isin(self.doc_of[candidates], lit.titles, word)),
-            ("headings", w.headings, 1.0, lambda: _isin(candidates, lit.headings, word)),
+            ("text", 1.0, once, np.isin(candidates, posting, assume_unique=True)),
+            ("title", w.title, 1.0, _isin(self.doc_of[candidates], lit.titles, word)),
+            ("headings", w.headings, 1.0, _isin(candidates, lit.headings, word)),
         )
-        for name, weight, saturated, present in fields:
-            held = present()
+        for name, weight, saturated, held in fields:
             if held is None:
                 continue
             add = bm25.contribution(weight, idf, saturated) * held

@@ -129,7 +129,7 @@ def run_library(
     from search.searching import Options, Searcher
 
     errors: dict[str, str] = {}
-    options = Options(limit=limit, per_doc=1)
+    options = Options(limit=limit, per_doc=1, distinct="document")
     with Searcher(index) as searcher:
         for qid, text in queries:
             try:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import signal
 import sys
+from collections.abc import Iterator
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
@@ -155,42 +156,58 @@ def search(
         bool,
         typer.Option("--refresh", help="Update the index from its collection before searching."),
     ] = False,
+    explain: Annotated[
+        bool, typer.Option("--explain", help="Show the parts of each hit's score.")
+    ] = False,
     color: ColorOpt = Color.auto,
 ) -> None:
     """Ranked passages for QUERY: location, title · issuer · date, highlighted snippet."""
     if as_json + files + count > 1:
         raise fail(BadInput("--json, -l/--files and -c/--count exclude each other", "pick one"))
+    if explain and (files or count):
+        raise fail(BadInput("--explain shows the parts of each hit's score", "drop -l/-c"))
     folder = resolve(index_dir)
     with user_errors():
         ready(folder, refresh, warn=", or search with --refresh")
         from search.searching import Options, Searcher
 
-        if files or count:  # every passage matching the whole query; nothing relaxed
-            options = Options(0 if files else 1, issuer, since, until, sort.value, 0, True)
+        if files:  # the best passage of each file matching the whole query; nothing relaxed
+            options = Options(limit or 0, issuer, since, until, sort.value, 0, True, False, "file")
         else:
             n = 10 if limit is None else limit
-            options = Options(n, issuer, since, until, sort.value, per_doc, strict)
+            options = Options(n, issuer, since, until, sort.value, per_doc, strict, explain)
         with Searcher(folder) as searcher:
-            result = searcher.search(query_text, options)
-    raise typer.Exit(_write_result(result, as_json, files, count, limit, color))
+            if count:
+                total = searcher.count(query_text, options)
+                typer.echo(total)
+                raise typer.Exit(0 if total else 1)
+            stream = searcher.stream(query_text, options)
+            from search.store.manifest import damaged
+
+            with damaged(folder):
+                written = _write_hits(stream.hits, as_json, files, color)
+    raise typer.Exit(0 if written else 1)
 
 
-def _write_result(
-    result: Any, as_json: bool, files: bool, count: bool, limit: int | None, color: Color
-) -> int:
-    """Print a search's result as asked; its exit status."""
+def _write_hits(hits: Iterator[Any], as_json: bool, files: bool, color: Color) -> int:
+    """Print a search's hits as asked, as they are read; how many there were."""
     from search import render
 
-    if count:
-        typer.echo(result.strict_total)
-        return 0 if result.strict_total else 1
+    written = 0
+
+    def counted() -> Iterator[Any]:
+        nonlocal written
+        for hit in hits:
+            written += 1
+            yield hit
+
     if files:
-        render.write_paths(result.hits, sys.stdout, limit or 0)
+        render.write_paths(counted(), sys.stdout)
     elif as_json:
-        render.write_jsonl(result.hits, sys.stdout)
+        render.write_jsonl(counted(), sys.stdout)
     else:
-        render.terminal(result.hits, console(color))
-    return 0 if result.hits else 1
+        render.terminal(counted(), console(color))
+    return written
 
 
 @app.command()
@@ -235,7 +252,12 @@ def batch(
         from search.searching import Options, Searcher
 
         limit = (100 if trec else 10) if limit is None else limit
-        defaults = Options(limit, per_doc=1 if trec else per_doc, strict=strict)
+        defaults = Options(
+            limit,
+            per_doc=1 if trec else per_doc,
+            strict=strict,
+            distinct="document" if trec else "",
+        )
         items = batching.parse(data, defaults)
         write = render.batch_writer(fmt.value, sys.stdout, run_name)
         progress_cb, bar = progress("searching")

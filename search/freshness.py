@@ -15,8 +15,8 @@ from collections.abc import Container, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from search import documents
 from search.store.manifest import Manifest, manifest_path
+from search.suffixes import suffix_format
 
 
 @dataclass(frozen=True)
@@ -91,7 +91,7 @@ def unlisted(roots: list[Path], listed: Container[str]) -> Iterator[Path]:
                 path = Path(base, name)
                 if (
                     path.is_file()
-                    and documents.suffix_format(path) is not None
+                    and suffix_format(path) is not None
                     and str(path.resolve()) not in listed
                 ):
                     yield path

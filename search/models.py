@@ -60,6 +60,52 @@ class Span:
 
 
 @dataclass(frozen=True)
+class Part:
+    """One addend of a hit's score (``--explain``).
+
+    ``kind``: ``word`` (a query word) or ``bigram`` (a question's character bigram) counted in
+    ``field`` (``text``; ``title`` and ``headings`` for words; ``document``: the passage's whole
+    document, its context, where tf is the number of its passages holding the term),
+    ``feedback`` (a bigram the best documents share), ``proximity`` (the keywords close
+    together) or ``lead`` (the document's first passage).  For the BM25 parts,
+    ``value = weight × idf × tf (k1 + 1) / (tf + k1 (1 − b + b length / average))``; title and
+    headings count presence only (``value = weight × idf``).
+    """
+
+    kind: str
+    value: float
+    term: str = ""
+    field: str = ""
+    tf: float = 0.0
+    df: int = 0
+    length: float = 0.0
+    average: float = 0.0
+    weight: float = 0.0
+    idf: float = 0.0
+    gap: int = -1  # proximity: characters between the keywords
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """Why a hit ranks where it does: what orders it before the score (its tier), then the
+    parts of its score, which add up to ``score`` (unrounded).
+
+    ``whole_query``: it matches the whole query (not a relaxed, partial match); ``together``:
+    it holds the keywords written together (``None`` for a single keyword); ``reranked``: it
+    was among the best candidates whose exact term frequencies, proximity and, for a question,
+    context, feedback and lead were counted (the others count each word once).
+    """
+
+    score: float
+    whole_query: bool
+    together: bool | None
+    reranked: bool
+    k1: float
+    b: float
+    parts: tuple[Part, ...]
+
+
+@dataclass(frozen=True)
 class Hit:
     """A ranked passage with its document's metadata and the highlighted spans."""
 
@@ -70,6 +116,7 @@ class Hit:
     spans: tuple[Span, ...] = ()
     partial: bool = False
     matched: tuple[str, ...] = field(default=())
+    explain: Explanation | None = None
 
     @property
     def location(self) -> str:

@@ -16,10 +16,11 @@ from pathlib import Path
 import numpy as np
 
 from search import query
-from search.analysis import normalize
+from search.analyzer import normalize
 from search.errors import BadInput
 from search.models import Document, Passage, Span
-from search.searching import Searcher, document_from, passage_from
+from search.query.hits import document_from, passage_from
+from search.searching import Searcher
 from search.snippets import match_spans
 from search.store.writer import base_dir
 

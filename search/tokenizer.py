@@ -1,4 +1,4 @@
-"""The Whoosh tokenizer over ``search.analysis.words``: ordinal positions, original offsets."""
+"""The Whoosh tokenizer over ``Analyzer.words``: ordinal positions, original offsets."""
 
 from __future__ import annotations
 
@@ -8,23 +8,16 @@ from typing import Any
 
 from whoosh.analysis import Token, Tokenizer
 
-from search.analysis import _state, configure, words
-
-
-def _ensure_configured(tokenizer: Any) -> None:
-    """Analyse as the tokenizer was made to (an indexing worker started fresh by spawn)."""
-    engine = getattr(tokenizer, "engine", _state.engine)
-    userdict = getattr(tokenizer, "userdict", "")
-    wanted = Path(userdict) if userdict else None
-    if _state.engine != engine or _state.userdict != wanted:
-        configure(engine, wanted)
+from search.analyzer import Analyzer
 
 
 class JiebaTokenizer(Tokenizer):
-    """Whoosh tokenizer over ``words``: ordinal positions, offsets into the original text.
+    """Whoosh tokenizer over ``Analyzer.words``: ordinal positions, offsets into the original
+    text.
 
-    It remembers the engine and user dictionary it was made with, so that an indexing worker
-    process started fresh (spawn) analyses exactly as the parent does.
+    It holds the engine and user dictionary it was made with (pickled with the index), so that
+    an indexing worker process started fresh (spawn) analyses exactly as the parent does; the
+    analyzer itself is made from them on first use and never pickled.
     """
 
     def __init__(self, engine: str = "rjieba", userdict: str = "") -> None:
@@ -37,6 +30,22 @@ class JiebaTokenizer(Tokenizer):
 
     def __hash__(self) -> int:
         return hash(type(self).__name__)
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {k: v for k, v in self.__dict__.items() if k != "_analyzer"}
+
+    def analyzer(self) -> Analyzer:
+        """Its analyzer: the update's own when they agree (its segmenter is loaded once)."""
+        found: Analyzer | None = self.__dict__.get("_analyzer")
+        if found is None:
+            from search.analysis import current
+
+            userdict = getattr(self, "userdict", "")
+            engine = getattr(self, "engine", "rjieba")
+            found = Analyzer(engine, Path(userdict) if userdict else None)
+            found = current() if current() == found else found
+            self._analyzer = found
+        return found
 
     def __call__(
         self,
@@ -51,9 +60,8 @@ class JiebaTokenizer(Tokenizer):
         mode: str = "",
         **kwargs: Any,
     ) -> Iterator[Any]:
-        _ensure_configured(self)
         token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
-        for word, position, start, end in words(value):
+        for word, position, start, end in self.analyzer().words(value):
             token.text = word
             token.boost = 1.0
             token.stopped = False
@@ -68,5 +76,10 @@ class JiebaTokenizer(Tokenizer):
 
 
 def analyzer() -> Any:
-    """The analyzer of every jieba field: our tokenizer, nothing else (it normalises itself)."""
-    return JiebaTokenizer(_state.engine, str(_state.userdict) if _state.userdict else "")
+    """The analyzer of every jieba field for the index update under way: our tokenizer, nothing
+    else (it normalises itself).  (``schema.py`` calls this; once it is handed the update's
+    ``Analyzer``, ``JiebaTokenizer(a.engine, str(a.userdict or ""))`` replaces it.)"""
+    from search.analysis import current
+
+    a = current()
+    return JiebaTokenizer(a.engine, str(a.userdict) if a.userdict else "")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -42,6 +43,7 @@ def test_tokenizer_positions_are_ordinals_and_offsets_original() -> None:
         assert normalize(text[start:end]) == word
 
 
+@pytest.mark.slow
 def test_rjieba_and_jieba_give_identical_tokens(fresh: tuple[Path, Path], seeds: Path) -> None:
     corpus, _ = fresh
     found = documents.find([corpus, seeds])

@@ -131,7 +131,7 @@ def test_trec_scores_never_rise_with_rank() -> None:
     def hit(rank: int, doc_id: str, score: float) -> Hit:
         return Hit(rank, score, Document(doc_id, doc_id), Passage(doc_id, 1, 1, 1, "x"))
 
-    hits = [hit(1, "a", 2.0), hit(2, "b", 2.0), hit(3, "a", 1.5), hit(4, "c d", 3.0)]
+    hits = [hit(1, "a", 2.0), hit(2, "b", 2.0), hit(3, "c d", 3.0)]
     out: list[str] = []
     render.write_trec(hits, _Sink(out), "q 1")
     assert "".join(out) == (

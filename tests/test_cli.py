@@ -131,6 +131,7 @@ def test_version() -> None:
     assert result.exit_code == 0 and result.stdout.startswith("govsearch ")
 
 
+@pytest.mark.slow
 def test_installed_command_runs(built: Path) -> None:
     exe = Path(sys.executable).with_name("govsearch")
     command = [str(exe)] if exe.exists() else [sys.executable, "-m", "search"]

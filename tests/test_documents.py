@@ -165,7 +165,8 @@ def test_splitting_keeps_every_character_and_line(lines: list[str]) -> None:
     source = "\n".join(lines).splitlines()
     passages = passages_from_blocks("d", text_blocks(source))
     for p in passages:
-        assert (p.text and p.text == p.text.strip()) or p.text
+        assert p.text
+        assert p.text == p.text.strip()
         assert 1 <= p.line <= p.end_line <= len(source)
         for offset in range(len(p.text)):
             assert p.line <= p.line_at(offset) <= p.end_line

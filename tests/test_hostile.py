@@ -6,9 +6,11 @@ import json
 import os
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from search.cli import app
+from search.render import inert
 from search.store.writer import update
 
 runner = CliRunner()
@@ -44,6 +46,7 @@ def _hostile(root: Path) -> Path:
     return c
 
 
+@pytest.mark.slow
 def test_hostile_folder_is_indexed_and_accounted_for(tmp_path: Path) -> None:
     corpus = _hostile(tmp_path)
     report = update(tmp_path / "index", [corpus])
@@ -53,10 +56,17 @@ def test_hostile_folder_is_indexed_and_accounted_for(tmp_path: Path) -> None:
     assert report.added == 10
     skipped = sorted(Path(s.split(": ")[0]).name for s in report.skipped)
     assert skipped == ["dangling.txt", "loop"]
-    total_files = len(failed) + report.added - 1 + len(skipped)  # records.jsonl counted in both
-    assert total_files == 16
-    one_line = [f for f in os.listdir(corpus) if f == "one line.txt"]
-    assert one_line
+    # every file on disk is accounted for: indexed (all of them mention 消费), failed or skipped
+    listed = runner.invoke(app, ["search", "消费", "-l", "--index", str(tmp_path / "index")])
+    indexed = [line.rsplit("/", 1)[-1] for line in listed.stdout.splitlines()]
+    assert len(indexed) == report.added
+    on_disk = [
+        inert(name)
+        for top, folders, files in os.walk(corpus)
+        for name in files + [f for f in folders if (Path(top) / f).is_symlink()]
+    ]
+    assert len(on_disk) == 16
+    assert sorted({*failed, *indexed, *skipped}) == sorted(on_disk)  # records.jsonl: 2 of them
 
 
 def test_outputs_keep_document_text_inert(tmp_path: Path) -> None:

@@ -120,6 +120,7 @@ def test_eval_end_to_end(corpus: Path, tmp_path: Path) -> None:
     assert (out / "eval.trec").read_text(encoding="utf-8").startswith("q1 Q0 a-2 1 ")
 
 
+@pytest.mark.slow
 def test_bench_quick(corpus: Path, tmp_path: Path) -> None:
     bench = _load("bench")
     out = tmp_path / "out"
@@ -158,3 +159,36 @@ def test_growth_repeats_the_collection_with_distinct_ids(corpus: Path, tmp_path:
     svg = (out / "growth.svg").read_text(encoding="utf-8")
     assert svg.startswith("<svg") and svg.count("<polyline") == 5
     assert (out / "growth.md").read_text(encoding="utf-8").startswith("| size | characters |")
+
+
+def test_resultsets_measures_whole_result_sets(built: Path, tmp_path: Path) -> None:
+    resultsets = _load("resultsets")
+    assert (
+        resultsets.main([str(built), "--word", "消费", "--queries", "5", "--out", str(tmp_path)])
+        == 0
+    )
+    r = json.loads((tmp_path / "resultsets.json").read_text(encoding="utf-8"))
+    # 8 passages hold 消费, in 4 files (news.jsonl holds 2 documents); all 8 as JSON
+    assert (r["word"], r["passages"], r["counted"], r["files"], r["json_hits"]) == (
+        "消费",
+        8,
+        8,
+        4,
+        8,
+    )
+    assert r["batch_qps"] > 0
+
+
+def test_coldstart_commands() -> None:
+    coldstart = _load("coldstart")
+    commands = coldstart.commands([Path("ix")], "消费")
+    assert list(commands) == ["--version", "--help", "search 消费 (ix)", "search 消费 -c (ix)"]
+    assert commands["search 消费 -c (ix)"][-7:] == [
+        "search",
+        "消费",
+        "--index",
+        "ix",
+        "--color",
+        "never",
+        "-c",
+    ]

@@ -204,6 +204,11 @@ def test_merges_keep_every_passage_and_drop_deleted_ones(
             f"corpus/n{i}.txt" for i in range(6, 12)
         )
         assert searcher.search("灯", Options(limit=0, strict=True)).total == 7
+    # a search reads the commit's segments from the manifest: the same as Whoosh's TOC
+    assert manifest.segments == [
+        [s.segment_id(), s.doc_count_all(), sorted(s.deleted_docs())] for s in segments
+    ]
+    assert any(deleted for _, _, deleted in manifest.segments)
     files = {p.name for p in folder.iterdir()}
     ids = {s.segment_id() for s in segments}
     assert {n.split(".")[0] for n in files if n.startswith("passages_") and "." in n} == ids

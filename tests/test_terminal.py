@@ -73,6 +73,7 @@ def test_color_always_and_never(built: Path) -> None:
     assert ANSI not in out
 
 
+@pytest.mark.slow
 def test_color_on_a_terminal_unless_no_color(built: Path) -> None:
     args = ["search", "夜经济", "--index", str(built)]
     assert "\x1b[1;31m夜经济" in _in_terminal(args)
@@ -99,6 +100,7 @@ def many(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root / "index"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("form", [[], ["--json"], ["-l"]])
 def test_closed_pipe_ends_quietly(many: Path, form: list[str]) -> None:
     command = " ".join([*_command(), "search", "消费", "-n", "0", "--index", str(many), *form])
@@ -109,6 +111,7 @@ def test_closed_pipe_ends_quietly(many: Path, form: list[str]) -> None:
     assert proc.returncode == 0 and len(proc.stdout.splitlines()) == 1
 
 
+@pytest.mark.slow
 def test_batch_into_a_closed_pipe_ends_quietly(many: Path) -> None:
     command = " ".join([*_command(), "batch", "--index", str(many), "-n", "0"])
     proc = subprocess.run(

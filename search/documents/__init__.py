@@ -17,27 +17,15 @@ from search.documents.blocks import Block, passages_from_blocks, text_blocks
 from search.documents.decode import decode
 from search.errors import BadInput, UnreadableDocument
 from search.models import Document, Passage
+from search.suffixes import suffix_format
 
 Parsed = list[tuple[Document, list[Passage]]]
-TEXT_SUFFIXES = {".txt": "txt", ".text": "txt", ".md": "md", ".markdown": "md"}
-RECORD_SUFFIXES = {".jsonl": "jsonl", ".ndjson": "jsonl"}
 
 
 def _format_readers() -> dict[str, Callable[[bytes, str], tuple[list[Block], meta.Metadata]]]:
     from search.documents import formats
 
     return formats.READERS
-
-
-def suffix_format(path: Path) -> str | None:
-    suffix = path.suffix.lower()
-    if suffix in TEXT_SUFFIXES:
-        return TEXT_SUFFIXES[suffix]
-    if suffix in RECORD_SUFFIXES:
-        return RECORD_SUFFIXES[suffix]
-    from search.documents import formats
-
-    return formats.SUFFIXES.get(suffix)
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from collections.abc import Callable
 
 from search.documents.blocks import Block
 from search.documents.meta import Metadata
+from search.suffixes import OTHER_SUFFIXES
 
 Reader = Callable[[bytes, str], tuple[list[Block], Metadata]]
 
@@ -32,12 +33,5 @@ def read_docx(data: bytes, name: str) -> tuple[list[Block], Metadata]:
     return read(data, name)
 
 
-SUFFIXES: dict[str, str] = {
-    ".html": "html",
-    ".htm": "html",
-    ".xhtml": "html",
-    ".shtml": "html",
-    ".pdf": "pdf",
-    ".docx": "docx",
-}
+SUFFIXES: dict[str, str] = OTHER_SUFFIXES
 READERS: dict[str, Reader] = {"html": read_html, "pdf": read_pdf, "docx": read_docx}

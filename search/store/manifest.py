@@ -55,6 +55,9 @@ class Manifest:
     updated: str = ""
     generation: int = -1
     records_generation: int = -1  # which records-<G>.json holds the dumps' line hashes
+    # the commit's segments as Whoosh's TOC lists them: [segment id, passages, deleted passages]
+    # (copied at commit, so that a search reads them without importing Whoosh)
+    segments: list[list[Any]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self._records: dict[str, dict[str, str]] | None = None

@@ -37,13 +37,17 @@ def side_file(folder: Path, segment: Any) -> Path:
     return folder / f"{segment.segment_id()}{SUFFIX}"
 
 
+def side_path(folder: Path, segment_id: str) -> Path:
+    return folder / f"{segment_id}{SUFFIX}"
+
+
 def open_view(folder: Path) -> tuple[Manifest, IndexView]:
     """The manifest and the view of the newest commit.  A commit that an update replaces
     while it is being opened (its files removed) is given up for the newer one."""
     for attempt in range(_ATTEMPTS):
         manifest = load_manifest(folder)
         try:
-            return manifest, view_of(folder, manifest.generation)
+            return manifest, view_of(folder, manifest)
         except FileNotFoundError:
             if attempt == _ATTEMPTS - 1 or latest_generation(folder) == manifest.generation:
                 raise IndexCorrupt(
@@ -52,21 +56,22 @@ def open_view(folder: Path) -> tuple[Manifest, IndexView]:
     raise AssertionError("unreachable")
 
 
-def view_of(folder: Path, generation: int) -> IndexView:
+def view_of(folder: Path, manifest: Manifest) -> IndexView:
+    """The commit's segments (as its manifest copies them from Whoosh's TOC) side by side."""
     parts = []
     base = doc_base = 0
-    for segment in read_toc(folder, generation):
-        data = SegmentData(side_file(folder, segment))
-        if data.passages != segment.doc_count_all():
+    for segment_id, passages, deleted in manifest.segments:
+        data = SegmentData(side_path(folder, segment_id))
+        if data.passages != passages:
             raise IndexCorrupt(
-                f"the index at {folder} is damaged (segment {segment.segment_id()} has "
-                f"{segment.doc_count_all()} passages in Whoosh, {data.passages} in its side file)",
+                f"the index at {folder} is damaged (segment {segment_id} has {passages} "
+                f"passages in Whoosh, {data.passages} in its side file)",
                 rebuild_hint(folder),
             )
         alive = None
-        if segment.has_deletions():
+        if deleted:
             alive = np.ones(data.passages, dtype=bool)
-            alive[np.fromiter(segment.deleted_docs(), dtype=np.int64)] = False
+            alive[np.array(deleted, dtype=np.int64)] = False
         parts.append(Part(data, base, doc_base, alive))
         base += data.passages
         doc_base += data.documents

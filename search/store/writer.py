@@ -376,6 +376,9 @@ def _procs(jobs: list[Job]) -> int:
 def _commit(writer: Any, folder: Path, manifest: Manifest, final: list[Any]) -> None:
     """Write the new generation's manifest, then Whoosh's TOC (the commit point)."""
     manifest.generation = writer.generation
+    manifest.segments = [
+        [seg.segment_id(), seg.doc_count_all(), sorted(seg.deleted_docs())] for seg in final
+    ]
     manifest.fingerprint = analysis.fingerprint()
     manifest.updated = time.strftime("%Y-%m-%dT%H:%M:%S%z")
     manifest.save(folder)

@@ -12,7 +12,7 @@ import calendar
 import re
 from dataclasses import dataclass
 
-from search.analysis import normalize
+from search.analyzer import normalize
 from search.errors import BadQuery
 
 FIELDS = ("title", "issuer", "date", "text")

@@ -1,0 +1,94 @@
+"""Pseudo-relevance feedback for a typed question: the character bigrams that most of the
+best documents share, and the question lacks, count a little (weighted by how many of those
+documents hold them and by their idf).  Only the first ``FEEDBACK_CHARS`` characters of a
+document are read, so a huge document costs no more than a long one."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from search.query import bm25
+from search.query.explain import Detail, Ledger
+from search.query.plan import Ranking
+from search.store.grams import SHIFT
+
+if TYPE_CHECKING:
+    from search.query.score import Ranker
+
+FEEDBACK_CHARS = 20_000  # of each feedback document
+
+
+def feedback(
+    ranker: Ranker, pool: np.ndarray, scores: np.ndarray, query: Ranking, ledger: Ledger | None
+) -> np.ndarray:
+    """What feedback adds to the scores of the pool (the reranked passages)."""
+    w = ranker.weights
+    weighted = _shared_bigrams(ranker, _top_documents(ranker, pool, scores), query)
+    extra = np.zeros(len(pool))
+    if not weighted:
+        return extra
+    heaviest = weighted[0][0]
+    norm = ranker.norm(pool)
+    for weight, idf, gram, df in weighted[: w.feedback_terms]:
+        tf = ranker.tf(pool, gram)
+        saturated = bm25.saturation(tf, norm, w.k1)
+        share = w.feedback * weight / heaviest
+        add = bm25.contribution(share, idf, saturated)
+        extra += add
+        if ledger:
+            detail = Detail(tf, df, idf, share, ranker.lengths[pool], ranker.avgdl)
+            ledger.note(("feedback", "text", gram), pool, add, detail)
+    return extra
+
+
+def _top_documents(ranker: Ranker, pool: np.ndarray, scores: np.ndarray) -> list[int]:
+    """The document numbers of the best ``feedback_docs`` documents of the pool."""
+    top: list[int] = []
+    for i in np.lexsort((ranker.place[pool], -scores)).tolist():
+        document = int(ranker.doc_of[pool[i]])
+        if document not in top:
+            top.append(document)
+            if len(top) == ranker.weights.feedback_docs:
+                break
+    return top
+
+
+def _shared_bigrams(
+    ranker: Ranker, top: list[int], query: Ranking
+) -> list[tuple[float, float, str, int]]:
+    """``(documents × idf, idf, bigram, df)`` of the bigrams that at least
+    ``feedback_min_docs`` of the top documents hold and the question lacks, heaviest first."""
+    asked = set(query.words) | set(query.bigrams)
+    keys = [_bigram_keys(ranker, document) for document in top]
+    shared, held = np.unique(np.concatenate(keys), return_counts=True)
+    weighted = []
+    often = held >= ranker.weights.feedback_min_docs
+    for key, count in zip(shared[often].tolist(), held[often].tolist(), strict=True):
+        gram = chr(key >> SHIFT) + chr(key & ((1 << SHIFT) - 1))
+        if gram in asked or any(gram in term for term in query.terms):
+            continue
+        df = ranker.literal.frequency(gram)
+        idf = ranker.idf(df)
+        weighted.append((count * idf, idf, gram, df))
+    weighted.sort(key=lambda item: -item[0])  # stable: ties keep the bigrams' order
+    return weighted
+
+
+def _bigram_keys(ranker: Ranker, document: int) -> np.ndarray:
+    """The distinct Chinese character bigrams of a document's passages (not across two
+    passages), as ``first << 21 | second`` code points, sorted; its first ``FEEDBACK_CHARS``
+    characters only."""
+    texts: list[str] = []
+    size = 0
+    for passage in ranker.literal.passages_of(document).tolist():
+        if size >= FEEDBACK_CHARS:
+            break
+        texts.append(ranker.literal.text(passage))
+        size += len(texts[-1])
+    text = "\x00".join(texts)
+    cps = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
+    han = (cps >= 0x4E00) & (cps <= 0x9FFF)
+    pair = han[:-1] & han[1:]
+    return np.unique((cps[:-1][pair] << SHIFT) | cps[1:][pair])

@@ -1,0 +1,65 @@
+"""Stage 6: collected passage numbers → ``Hit`` values: the stored document and passage, the
+highlighted spans and, for ``--explain``, the parts of the score."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from search.models import Document, Hit, Passage
+from search.query.collect import Collected
+from search.query.explain import Ledger
+from search.query.match import Matched
+from search.query.plan import Plan
+from search.snippets import match_spans
+
+
+def hits(
+    collected: Collected, plan: Plan, matched: Matched, index: Any, ledger: Ledger | None
+) -> Iterator[Hit]:
+    """The hits one by one, read as they are asked for (a long result list is streamed).  A
+    full match highlights the keywords as written; a partial one the words it matched."""
+    units = matched.relaxed.units if matched.relaxed else ()
+    relaxed_terms = list(dict.fromkeys(plan.terms + units))
+    rows = zip(collected.passages, collected.scores, collected.partial, strict=True)
+    for rank, (passage, score, partial) in enumerate(rows, 1):
+        stored = index.stored(passage)
+        text = index.text(passage)
+        terms = relaxed_terms if partial else list(plan.terms)
+        yield Hit(
+            rank,
+            score,
+            document_from(stored),
+            passage_from(stored),
+            match_spans(text, terms),
+            partial,
+            tuple(t for t in terms if t in text),
+            ledger.explain(passage, score) if ledger else None,
+        )
+
+
+def document_from(stored: dict[str, Any]) -> Document:
+    """The document of a passage's stored fields."""
+    return Document(
+        stored["doc_id"],
+        stored["path"],
+        stored.get("title", ""),
+        stored.get("date", ""),
+        stored.get("issuer", ""),
+        stored.get("doc_number", ""),
+        stored.get("url", ""),
+        stored.get("fmt", "txt"),
+    )
+
+
+def passage_from(stored: dict[str, Any]) -> Passage:
+    """A passage from its stored fields."""
+    return Passage(
+        stored["doc_id"],
+        stored["paragraph"],
+        stored["line"],
+        stored["end_line"],
+        stored["text"],
+        tuple(h for h in stored.get("headings", "").split("\n") if h),
+        tuple((int(a), int(b)) for a, b in stored.get("joins", ())),
+    )

@@ -1,0 +1,50 @@
+"""Each command imports only what it needs (cold start): no numpy for --help or --version, no
+Rich unless printing for a person, neither Whoosh nor pydantic for a search, jieba only to
+relax a query whose full matches do not fill the page."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.slow  # every test starts Python processes
+
+HEAVY = ("numpy", "rich", "whoosh", "pydantic", "rjieba", "jieba")
+PROBE = (
+    "import atexit, sys\n"
+    "heavy = {heavy!r}\n"
+    "atexit.register(lambda: print('loaded:', *[m for m in heavy if m in sys.modules]))\n"
+    "from search.cli import main\n"
+    "sys.argv = ['govsearch', *{args!r}]\n"
+    "main()\n"
+)
+
+
+def _loaded(*args: str) -> str:
+    code = PROBE.format(heavy=HEAVY, args=list(args))
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    return done.stdout.splitlines()[-1]
+
+
+@pytest.mark.parametrize("args", [("--version",), ("--help",), ("search", "--help")])
+def test_help_and_version_load_nothing_heavy(args: tuple[str, ...]) -> None:
+    assert _loaded(*args) == "loaded:"
+
+
+def test_keyword_search_loads_numpy_and_rich_for_the_terminal_only(built: Path) -> None:
+    index = ["--index", str(built), "-n", "5"]  # 8 passages hold 消费: nothing to relax
+    assert _loaded("search", "消费", "--json", *index) == "loaded: numpy"
+    assert _loaded("search", "消费", "-c", *index) == "loaded: numpy"
+    assert _loaded("search", "消费", "-l", *index) == "loaded: numpy"
+    assert (
+        _loaded("search", "消费", "--explain", "--color", "never", *index) == "loaded: numpy rich"
+    )
+    assert _loaded("search", "消费", "--color", "never", *index) == "loaded: numpy rich"
+
+
+def test_a_question_loads_the_segmenter(built: Path) -> None:
+    index = ["--index", str(built)]
+    assert _loaded("search", "怎么促进夜间消费", "--json", *index) == "loaded: numpy rjieba"

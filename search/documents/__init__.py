@@ -105,14 +105,18 @@ def _walk(top: Path, skipped: list[tuple[Path, str]]) -> Iterator[Path]:
         stack.extend(reversed(subfolders))
 
 
-def read(path: Path, doc_id: str, display: str) -> Parsed:
-    """Read one file into documents with their passages."""
+def _bytes(path: Path, display: str) -> bytes:
     try:
-        data = path.read_bytes()
+        return path.read_bytes()
     except OSError as exc:
         raise UnreadableDocument(
             f"{display}: cannot read ({exc.strerror})", "check permissions"
         ) from exc
+
+
+def read(path: Path, doc_id: str, display: str) -> Parsed:
+    """Read one file into documents with their passages."""
+    data = _bytes(path, display)
     fmt = suffix_format(path) or "txt"
     if fmt == "jsonl":
         return _records(decode(data, display), display)
@@ -136,13 +140,7 @@ def _str(record: dict[str, object], key: str) -> str:
 
 def read_records(path: Path, display: str, lines: set[int]) -> Parsed:
     """Only the records on ``lines`` of a JSON Lines dump (an update of a dump that changed)."""
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise UnreadableDocument(
-            f"{display}: cannot read ({exc.strerror})", "check permissions"
-        ) from exc
-    return _records(decode(data, display), display, lines)
+    return _records(decode(_bytes(path, display), display), display, lines)
 
 
 def _records(text: str, display: str, only: set[int] | None = None) -> Parsed:

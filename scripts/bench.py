@@ -14,7 +14,9 @@
 (d) cold ``govsearch search WORD`` process wall time against ``rg -F WORD`` over the same files
     (skipped when rg is absent) and ``python3 -c pass``;
 (e) index size on disk against the text size (UTF-8 bytes); peak memory (ru_maxrss of the
-    child process) of indexing and of a search.
+    child process) of indexing and of a search;
+(f) whole result sets (``scripts/resultsets.py``): ``-c``, ``-l``, ``-n 0 --json`` and batch
+    throughput for a word in about a third of the passages.
 
 The machine may be shared and noisy: every figure is a median of ``--repeat`` runs (the full
 build runs ``--build-repeat`` times) and is read against a baseline measured in the same run.
@@ -48,6 +50,7 @@ from _common import (
     read_passages,
     write_json,
 )
+from resultsets import measure as whole_sets
 
 MB = 1 << 20
 SCRIPT = Path(__file__).resolve()
@@ -515,6 +518,7 @@ def run_bench(
     info["warm"] = warm
     write_json(partial, info)
     cold = cold_processes(index, files, queries[:3], cold_runs or max(5, repeat))
+    whole = whole_sets(index, None, 200, repeat)
 
     # (e) sizes and memory
     size = disk_size(index)
@@ -543,6 +547,7 @@ def run_bench(
         "one_file_s": one_file,
         "queries": {"count": len(queries), "sample": queries[:5], **warm},
         "cold": cold,
+        "whole_sets": whole,
         "index_bytes": size,
         "index_breakdown": disk_breakdown(index),
         "loadavg_end": os.getloadavg(),
@@ -665,6 +670,7 @@ def table_rows(r: dict[str, Any]) -> list[dict[str, Any]]:
             3,
         )
     )
+    rows += _whole_rows(r["whole_sets"])
     rows += [
         _row(
             "index size on disk (MB)",
@@ -695,6 +701,24 @@ def table_rows(r: dict[str, Any]) -> list[dict[str, Any]]:
         ),
     ]
     return rows
+
+
+def _whole_rows(w: dict[str, Any]) -> list[dict[str, Any]]:
+    """Whole result sets (``scripts/resultsets.py``) for a word in about a third of passages."""
+    word = f"{w['word']} ({w['passages']} passages)"
+    return [
+        _row(f"`-c` {word}, first (ms)", w["count_first_ms"], "", None),
+        _row(f"`-l` {word} (ms)", w["files_ms"], "", None, 1),
+        _row(
+            f"`-n 0 --json` {word} (s)",
+            w["json_s"],
+            "reading their stored records (s)",
+            w["stored_read_s"],
+            3,
+        ),
+        _row("memory of that JSON run (MB, tracemalloc)", w["json_peak_mb"], "", None, 1),
+        _row("batch, 200 title-bigram keywords (q/s)", w["batch_qps"], "", None, 1),
+    ]
 
 
 def markdown(rows: Sequence[dict[str, Any]]) -> str:

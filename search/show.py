@@ -34,7 +34,7 @@ class Excerpt:
 
     document: Document
     passages: tuple[Passage, ...]
-    marked: frozenset[int]  # paragraph ordinals
+    marked: frozenset[int]  # paragraph numbers
     spans: tuple[tuple[Span, ...], ...]
 
 
@@ -66,7 +66,7 @@ def _document(searcher: Searcher, doc_id: str) -> Document | None:
 
 
 def _file_passages(searcher: Searcher, path: str) -> np.ndarray:
-    """The docnums of the passages read from the file at ``path`` (from here, or stored form),
+    """The numbers of the passages read from the file at ``path`` (from here, or stored form),
     in collection order (by line)."""
     wanted = {str(Path(path).resolve()), str((base_dir(searcher.folder) / path).resolve())}
     literal = searcher.literal
@@ -77,8 +77,8 @@ def _file_passages(searcher: Searcher, path: str) -> np.ndarray:
     ]
     if not found:
         return np.zeros(0, dtype=np.int64)
-    docnums = np.concatenate(found)
-    return docnums[np.argsort(literal.collection_order()[docnums], kind="stable")]
+    passages = np.concatenate(found)
+    return passages[np.argsort(literal.collection_order()[passages], kind="stable")]
 
 
 def _at_line(
@@ -102,9 +102,9 @@ def _at_line(
             f"{path} has no passage at line {line}", f"its last passage ends on line {end}"
         )
     stored = literal.stored(in_file[low])
-    ordinal = int(literal.docinfo[in_file[low], 0])
+    document = int(literal.docinfo[in_file[low], 0])
     passages = sorted(
-        (passage_from(literal.stored(int(d))) for d in literal.passages_of(ordinal)),
+        (passage_from(literal.stored(int(p))) for p in literal.passages_of(document)),
         key=lambda p: p.paragraph,
     )
     marked = frozenset(p.paragraph for p in passages if p.line <= line <= p.end_line)

@@ -40,11 +40,11 @@ def collect(searcher: Searcher) -> Stats:
     literal = searcher.literal
     live = literal.live()
     # one passage per document (its first in index order) holds the document's metadata
-    ordinals = np.asarray(literal.docinfo[:, 0])[live]
-    _, first = np.unique(ordinals, return_index=True)
+    documents = np.asarray(literal.docinfo[:, 0])[live]
+    _, first = np.unique(documents, return_index=True)
     metadata: dict[str, tuple[str, str]] = {}
-    for docnum in np.sort(live[first]).tolist():
-        stored = literal.stored(docnum)
+    for passage in np.sort(live[first]).tolist():
+        stored = literal.stored(passage)
         metadata.setdefault(stored["doc_id"], (stored.get("issuer", ""), stored.get("date", "")))
     issuers = Counter(issuer for issuer, _ in metadata.values())
     years = Counter(date[:4] if date[:4].isdigit() else "" for _, date in metadata.values())

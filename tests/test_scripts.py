@@ -138,6 +138,9 @@ def test_bench_quick(corpus: Path, tmp_path: Path) -> None:
     figures = {row["figure"] for row in result["rows"]}
     assert "full build (chars/s)" in figures
     assert "warm query p50, top 10 (ms)" in figures
+    whole = result["whole_sets"]
+    assert f"`-l` {whole['word']} ({whole['passages']} passages) (ms)" in figures
+    assert whole["counted"] == whole["passages"] == whole["json_hits"]
     assert result["text"]["passages"] == 6
     assert (out / "bench.md").read_text(encoding="utf-8").startswith("| figure |")
     assert json.loads((out / "bench.json").read_text(encoding="utf-8"))["rows"]

@@ -89,28 +89,17 @@ def _scored() -> Scored:
 def test_collect_caps_sorts_and_keeps_one_per_document_or_file() -> None:
     index = _Index()
     capped = collect(_scored(), Options(limit=5, per_doc=2), index)
-    assert capped.passages == (0, 1, 3, 4, 5)  # passage 2: a third of document 0
-    assert capped.scores == (7.0, 6.0, 4.0, 3.0, 2.0)
-    assert capped.partial == (False, False, False, False, True)
-    assert collect(_scored(), Options(limit=0, per_doc=2), index).passages == (
-        0,
-        1,
-        3,
-        4,
-        5,
-        2,
-        6,
-    )
+    assert capped.passages.tolist() == [0, 1, 3, 4, 5]  # passage 2: a third of document 0
+    assert capped.scores.tolist() == [7.0, 6.0, 4.0, 3.0, 2.0]
+    assert capped.partial.tolist() == [False, False, False, False, True]
+    every = collect(_scored(), Options(limit=0, per_doc=2), index)
+    assert every.passages.tolist() == [0, 1, 3, 4, 5, 2, 6]
     by_date = collect(_scored(), Options(limit=0, per_doc=0, sort="date"), index)
-    assert by_date.passages == (3, 0, 1, 2, 4, 6, 5)  # full matches first, newest first
-    assert collect(_scored(), Options(limit=0, distinct="document"), index).passages == (
-        0,
-        3,
-        4,
-        5,
-    )
+    assert by_date.passages.tolist() == [3, 0, 1, 2, 4, 6, 5]  # full matches first, newest first
+    one_each = collect(_scored(), Options(limit=0, distinct="document"), index)
+    assert one_each.passages.tolist() == [0, 3, 4, 5]
     files = collect(_scored(), Options(limit=2, per_doc=0, distinct="file"), index)
-    assert files.passages == (0, 4)  # a.jsonl once although it holds documents 0 and 1
+    assert files.passages.tolist() == [0, 4]  # a.jsonl once although it holds documents 0 and 1
 
 
 def test_tokenizer_imports_no_process_state_and_unpickles_under_both_names() -> None:

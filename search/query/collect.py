@@ -21,9 +21,9 @@ from search.query.score import Scored
 class Collected:
     """The passages to show, in order, with their scores and whether they match partly."""
 
-    passages: tuple[int, ...]
-    scores: tuple[float, ...]
-    partial: tuple[bool, ...]
+    passages: np.ndarray
+    scores: np.ndarray
+    partial: np.ndarray  # bool
 
 
 def collect(scored: Scored, options: Options, index: Any) -> Collected:
@@ -42,11 +42,7 @@ def collect(scored: Scored, options: Options, index: Any) -> Collected:
         rows = rows[_firsts(owners[rows])]
     if options.limit:
         rows = rows[: options.limit]
-    return Collected(
-        tuple(scored.passages[rows].tolist()),
-        tuple(scored.scores[rows].tolist()),
-        tuple(scored.partial[rows].tolist()),
-    )
+    return Collected(scored.passages[rows], scored.scores[rows], scored.partial[rows])
 
 
 def _per_document(rows: np.ndarray, documents: np.ndarray, cap: int, limit: int) -> np.ndarray:

@@ -21,8 +21,11 @@ def hits(
     full match highlights the keywords as written; a partial one the words it matched."""
     units = matched.relaxed.units if matched.relaxed else ()
     relaxed_terms = list(dict.fromkeys(plan.terms + units))
-    rows = zip(collected.passages, collected.scores, collected.partial, strict=True)
-    for rank, (passage, score, partial) in enumerate(rows, 1):
+    for row in range(len(collected.passages)):  # one at a time: no list of every hit
+        passage = int(collected.passages[row])
+        score = float(collected.scores[row])
+        partial = bool(collected.partial[row])
+        rank = row + 1
         stored = index.stored(passage)
         text = index.text(passage)
         terms = relaxed_terms if partial else list(plan.terms)

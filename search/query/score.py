@@ -161,8 +161,8 @@ class Ranker:
             extra += self._frequencies(pool, norm, ("bigram", query.bigrams, w.bigrams), ledger)
             extra += self._context(pool, query, ledger)
         if len(query.terms) > 1:
-            for i, docnum in enumerate(pool.tolist()):
-                gap = min_window(self.literal.text(docnum), query.terms)
+            for i, passage in enumerate(pool.tolist()):
+                gap = min_window(self.literal.text(passage), query.terms)
                 if gap is not None:
                     add = w.proximity / (1.0 + gap / 8.0)
                     extra[i] += add

@@ -23,7 +23,7 @@ from search.errors import UnreadableDocument
 def test_suffixes() -> None:
     assert {SUFFIXES[s] for s in (".html", ".htm")} == {"html"}
     assert (SUFFIXES[".pdf"], SUFFIXES[".docx"]) == ("pdf", "docx")
-    assert set(READERS) == {"html", "pdf", "docx"}
+    assert set(READERS) == {"html", "pdf", "docx", "doc", "wps"}
 
 
 # --- HTML -------------------------------------------------------------------------------------
@@ -442,7 +442,7 @@ def test_docx_zip_bomb_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
         ("pdf", b"%PDF-1.4\n" + bytes(range(256)) * 8, "bad.pdf: not a readable PDF"),
         ("pdf", _notice_pdf()[:700], "bad.pdf: "),
         ("docx", b"PK\x03\x04 truncated", "bad.docx: not a Word file"),
-        ("docx", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(500), "bad.docx: an encrypted or old"),
+        ("docx", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(500), "bad.docx: damaged Word"),
         ("docx", _docx(_p("正文"))[:-40], "bad.docx: not a Word file"),
         ("docx", _docx("<w:p><w:r><w:t>未闭合"), "bad.docx: damaged Word file (ParseError)"),
         ("docx", _docx("<!DOCTYPE x>"), "bad.docx: word/document.xml declares a DTD"),

@@ -193,7 +193,11 @@ def read_docx(data: bytes, name: str) -> tuple[list[Block], meta.Metadata]:
     except _Bad as exc:
         raise UnreadableDocument(f"{name}: {exc}, skipped", "open and re-save it in Word") from exc
     except zipfile.BadZipFile as exc:
-        raise _not_docx(name, data) from exc
+        if data.startswith(b"\xd0\xcf\x11\xe0"):  # OLE2: an old .doc, or an encrypted .docx
+            from search.documents.doc import read_doc
+
+            return read_doc(data, name)
+        raise _not_docx(name) from exc
     except Exception as exc:  # damaged XML, truncated members, odd zip features…
         raise UnreadableDocument(
             f"{name}: damaged Word file ({type(exc).__name__}), skipped",
@@ -209,12 +213,7 @@ def read_docx(data: bytes, name: str) -> tuple[list[Block], meta.Metadata]:
     )
 
 
-def _not_docx(name: str, data: bytes) -> UnreadableDocument:
-    if data.startswith(b"\xd0\xcf\x11\xe0"):  # OLE2: an old .doc, or an encrypted .docx
-        return UnreadableDocument(
-            f"{name}: an encrypted or old-format (.doc) Word file, skipped",
-            "save it as an unprotected .docx",
-        )
+def _not_docx(name: str) -> UnreadableDocument:
     return UnreadableDocument(
         f"{name}: not a Word file (not a zip archive), skipped", "check the file"
     )

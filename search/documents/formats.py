@@ -1,4 +1,4 @@
-"""Readers for formats other than plain text: HTML, PDF and Word (.docx).
+"""Readers for formats other than plain text: HTML, PDF, Word (.docx, .doc) and WPS.
 
 Each reader takes the file's bytes and its display name and returns its blocks and metadata,
 or raises ``UnreadableDocument``.  The modules (and their libraries) load on first use.
@@ -32,6 +32,12 @@ def read_docx(data: bytes, name: str) -> tuple[list[Block], Metadata]:
     return read(data, name)
 
 
+def read_doc(data: bytes, name: str) -> tuple[list[Block], Metadata]:
+    from search.documents.doc import read_doc as read
+
+    return read(data, name)
+
+
 SUFFIXES: dict[str, str] = {
     ".html": "html",
     ".htm": "html",
@@ -39,5 +45,13 @@ SUFFIXES: dict[str, str] = {
     ".shtml": "html",
     ".pdf": "pdf",
     ".docx": "docx",
+    ".doc": "doc",
+    ".wps": "wps",
 }
-READERS: dict[str, Reader] = {"html": read_html, "pdf": read_pdf, "docx": read_docx}
+READERS: dict[str, Reader] = {
+    "html": read_html,
+    "pdf": read_pdf,
+    "docx": read_docx,
+    "doc": read_doc,
+    "wps": read_doc,
+}

@@ -23,7 +23,8 @@ class Block:
     """A paragraph (``heading`` 0) or a heading (level 1–6) and where it stands in the source.
 
     ``joins`` lists ``(offset, line)`` for every source line after the first that was joined
-    into ``text``: the line on which the text from ``offset`` on stands.
+    into ``text``: the line on which the text from ``offset`` on stands.  ``sheet`` is the
+    spreadsheet a row stands in: it heads the row's section path.
     """
 
     text: str
@@ -31,6 +32,7 @@ class Block:
     end_line: int
     heading: int = 0
     joins: tuple[tuple[int, int], ...] = ()
+    sheet: str = ""
 
 
 def _continues(previous: str, following_raw: str) -> bool:
@@ -109,7 +111,7 @@ def passages_from_blocks(doc_id: str, blocks: Iterable[Block]) -> list[Passage]:
     for block in blocks:
         if block.heading:
             path = [(level, title) for level, title in path if level < block.heading]
-        headings = tuple(title for _, title in path)
+        headings = ((block.sheet,) if block.sheet else ()) + tuple(title for _, title in path)
         for offset, piece in _cut(block.text):
             line = line_at(block.line, block.joins, offset)
             end = line_at(block.line, block.joins, offset + len(piece) - 1)

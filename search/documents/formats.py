@@ -1,4 +1,5 @@
-"""Readers for formats other than plain text: HTML, PDF, Word (.docx, .doc) and WPS.
+"""Readers for formats other than plain text: HTML, PDF, Word (.docx, .doc), WPS and
+spreadsheets (.xlsx, .xls, .ods, .csv).
 
 Each reader takes the file's bytes and its display name and returns its blocks and metadata,
 or raises ``UnreadableDocument``.  The modules (and their libraries) load on first use.
@@ -38,6 +39,18 @@ def read_doc(data: bytes, name: str) -> tuple[list[Block], Metadata]:
     return read(data, name)
 
 
+def read_workbook(data: bytes, name: str) -> tuple[list[Block], Metadata]:
+    from search.documents.sheets import read_workbook as read
+
+    return read(data, name)
+
+
+def read_csv(data: bytes, name: str) -> tuple[list[Block], Metadata]:
+    from search.documents.sheets import read_csv as read
+
+    return read(data, name)
+
+
 SUFFIXES: dict[str, str] = {
     ".html": "html",
     ".htm": "html",
@@ -47,6 +60,12 @@ SUFFIXES: dict[str, str] = {
     ".docx": "docx",
     ".doc": "doc",
     ".wps": "wps",
+    ".xlsx": "xlsx",
+    ".xlsm": "xlsx",
+    ".xlsb": "xlsx",
+    ".xls": "xls",
+    ".ods": "ods",
+    ".csv": "csv",
 }
 READERS: dict[str, Reader] = {
     "html": read_html,
@@ -54,4 +73,8 @@ READERS: dict[str, Reader] = {
     "docx": read_docx,
     "doc": read_doc,
     "wps": read_doc,
+    "xlsx": read_workbook,
+    "xls": read_workbook,
+    "ods": read_workbook,
+    "csv": read_csv,
 }

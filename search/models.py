@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass, field
 
 SHEET_FORMATS = frozenset({"xlsx", "xls", "ods"})
+PAGE_FORMATS = frozenset({"pdf", "ofd"})  # locations name the page: file.pdf:p3
 _NOT_SHELL_SAFE = re.compile(r"[^\w.+@%-]+")
 
 
@@ -65,7 +66,7 @@ class Passage:
         """Where ``line`` (default: the first) stands, as a location shows it after the path:
         ``12``, ``p3`` for a PDF page, ``Sheet1:12`` for a spreadsheet row."""
         line = self.line if line is None else line
-        if fmt == "pdf":
+        if fmt in PAGE_FORMATS:
             return f"p{line}"
         if fmt in SHEET_FORMATS and self.headings:
             return f"{sheet_label(self.headings[0])}:{line}"

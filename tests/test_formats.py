@@ -23,7 +23,7 @@ from search.errors import UnreadableDocument
 def test_suffixes() -> None:
     assert {SUFFIXES[s] for s in (".html", ".htm")} == {"html"}
     assert (SUFFIXES[".pdf"], SUFFIXES[".docx"]) == ("pdf", "docx")
-    assert set(READERS) == {"html", "pdf", "docx", "doc", "wps", "xlsx", "xls", "ods", "csv"}
+    assert set(READERS) == {"html", "pdf", "docx", "doc", "wps", "xlsx", "xls", "ods", "csv", "ofd"}
 
 
 # --- HTML -------------------------------------------------------------------------------------

@@ -140,3 +140,19 @@ def test_bench_quick(corpus: Path, tmp_path: Path) -> None:
     assert result["text"]["passages"] == 6
     assert (out / "bench.md").read_text(encoding="utf-8").startswith("| figure |")
     assert json.loads((out / "bench.json").read_text(encoding="utf-8"))["rows"]
+
+
+def test_formats_bench_reads_every_file_exactly(
+    corpus: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bench = _load("formats_bench")
+    docs = bench.records(corpus / "docs-01.jsonl", 5)
+    assert [d["paragraphs"][0][:6] for d in docs] == ["我省全年将开", "有经营能力的"]
+    bench.bench_doc(docs)
+    bench.bench_xlsx(docs, copies=2)
+    bench.bench_ofd(docs)
+    lines = capsys.readouterr().out.splitlines()
+    exact = [line.split("exact ")[1] for line in lines if "ours:" in line]
+    # .ofd: a-1's two one-line paragraphs, alone on their page, are joined: with no full line
+    # anywhere there is no right margin to tell a short line by (as in a PDF)
+    assert exact == ["2/2", "2/2", "1/2"]

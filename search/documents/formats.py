@@ -1,5 +1,5 @@
 """Readers for formats other than plain text: HTML, PDF, Word (.docx, .doc), WPS and
-spreadsheets (.xlsx, .xls, .ods, .csv).
+spreadsheets (.xlsx, .xls, .ods, .csv) and OFD.
 
 Each reader takes the file's bytes and its display name and returns its blocks and metadata,
 or raises ``UnreadableDocument``.  The modules (and their libraries) load on first use.
@@ -51,6 +51,12 @@ def read_csv(data: bytes, name: str) -> tuple[list[Block], Metadata]:
     return read(data, name)
 
 
+def read_ofd(data: bytes, name: str) -> tuple[list[Block], Metadata]:
+    from search.documents.ofd import read_ofd as read
+
+    return read(data, name)
+
+
 SUFFIXES: dict[str, str] = {
     ".html": "html",
     ".htm": "html",
@@ -66,6 +72,7 @@ SUFFIXES: dict[str, str] = {
     ".xls": "xls",
     ".ods": "ods",
     ".csv": "csv",
+    ".ofd": "ofd",
 }
 READERS: dict[str, Reader] = {
     "html": read_html,
@@ -77,4 +84,5 @@ READERS: dict[str, Reader] = {
     "xls": read_workbook,
     "ods": read_workbook,
     "csv": read_csv,
+    "ofd": read_ofd,
 }

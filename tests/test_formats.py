@@ -361,9 +361,9 @@ def _p(text: str, style: str = "", outline: int | None = None) -> str:
     return f"<w:p><w:pPr>{props}</w:pPr>{runs}</w:p>"
 
 
-def _docx(body: str, core_title: str = "", styles: str = STYLES) -> bytes:
+def _docx(body: str, core_title: str = "", styles: str = STYLES, prolog: str = "") -> bytes:
     document = (
-        f'<?xml version="1.0" encoding="UTF-8"?><w:document {_NS}>'
+        f'<?xml version="1.0" encoding="UTF-8"?>{prolog}<w:document {_NS}>'
         f"<w:body>{body}<w:sectPr/></w:body></w:document>"
     )
     buffer = io.BytesIO()
@@ -432,6 +432,8 @@ def test_docx_zip_bomb_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
         READERS["docx"](bomb, "bomb.docx")
 
 
+EXTERNAL_ENTITY = '<!DOCTYPE d [<!ENTITY e SYSTEM "file:///etc/passwd">]>'
+
 # --- damaged files ----------------------------------------------------------------------------
 
 
@@ -445,7 +447,12 @@ def test_docx_zip_bomb_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
         ("docx", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(500), "bad.docx: damaged Word"),
         ("docx", _docx(_p("正文"))[:-40], "bad.docx: not a Word file"),
         ("docx", _docx("<w:p><w:r><w:t>未闭合"), "bad.docx: damaged Word file (ParseError)"),
-        ("docx", _docx("<!DOCTYPE x>"), "bad.docx: word/document.xml declares a DTD"),
+        ("docx", _docx("", prolog="<!DOCTYPE x>"), "bad.docx: word/document.xml declares a DTD"),
+        (
+            "docx",
+            _docx("&e;", prolog="<!--" + "x" * 6000 + "-->" + EXTERNAL_ENTITY),
+            "bad.docx: word/document.xml declares a DTD",
+        ),
         ("html", bytes(range(256)) * 4, "bad.html: binary file"),
     ],
 )

@@ -85,15 +85,55 @@ def test_html_main_text_lines_and_meta_tags() -> None:
             0,
             ((33, 25),),  # "Safety" stands on line 25
         ),
-        Block("联系人", 26, 26),
-        Block("张三", 26, 26),
-        Block("024-1234", 26, 26),
+        Block("联系人 张三 024-1234", 26, 26),  # a table row is one passage
         Block("辽宁省商务厅", 27, 27),
         Block("2024年1月26日", 27, 27),
     ]
     assert info == Metadata(
         "关于做好春节期间安全生产工作的通知", "2024-01-26", "辽宁省商务厅", "辽商发〔2024〕12号"
     )
+
+
+SIDEBAR_PAGE = """<html><head><title>关于首贷贴息的通知</title>
+<meta name="firstpublishedtime" content="2023-12-05 09:30:00"></head><body>
+<div class="content">
+<h1>关于首贷贴息的通知</h1>
+<p>对首次获得贷款的企业给予贴息支持，贴息比例见下表。</p>
+<table>
+<thead><tr><th>项目</th><th>贴息比例</th><th>上限（万元）</th></tr></thead>
+<tr><td>首贷贴息</td><td>1</td><td>50</td></tr>
+<tr><td>续贷<span>贴息</span></td><td>0.5</td><td>
+20</td></tr>
+</table>
+<table><tr><td><p>布局表格里的正文很长。</p></td></tr><tr><td><table><tr><td>内层</td></tr></table></td></tr></table>
+</div>
+<div class="box"><h3>相关链接</h3>
+<ul><li><a href="/1">关于印发某某办法的通知</a></li>
+<li><a href="/2">关于某某工作的通知</a></li></ul>
+</div>
+<h4>相关文章</h4>
+<div><a href="/a">文章一</a> <a href="/b">文章二</a> <a href="/c">文章三</a></div>
+<div>首页 &gt; 政务公开 &gt; 通知公告</div>
+<p>上一篇：<a href="/p">关于某事的通知</a></p>
+<p>附件：<a href="/f.pdf">贴息申请表.pdf</a></p>
+<p>依据<a href="/l1">《条例》</a>、<a href="/l2">《办法》</a>和<a href="/l3">《细则》</a>执行。</p>
+</body></html>
+"""
+
+
+def test_html_tables_by_row_and_link_lists_dropped() -> None:
+    blocks, info = READERS["html"](SIDEBAR_PAGE.encode(), "loan.html")
+    assert [(b.line, b.end_line, b.heading, b.text) for b in blocks] == [
+        (4, 4, 1, "关于首贷贴息的通知"),
+        (5, 5, 0, "对首次获得贷款的企业给予贴息支持，贴息比例见下表。"),
+        (8, 8, 0, "项目:首贷贴息 贴息比例:1 上限（万元）:50"),
+        (9, 10, 0, "项目:续贷贴息 贴息比例:0.5 上限（万元）:20"),
+        (12, 12, 0, "布局表格里的正文很长。"),
+        (12, 12, 0, "内层"),
+        (22, 22, 0, "附件：贴息申请表.pdf"),
+        (23, 23, 0, "依据《条例》、《办法》和《细则》执行。"),
+    ]
+    assert info.date == "2023-12-05"
 
 
 GBK_PAGE = """<html><head>

@@ -304,6 +304,16 @@ def test_pdf_paragraphs_pages_and_metadata() -> None:
     assert info == Metadata(TITLE, "2024-03-01", "辽宁省商务厅", "辽商发〔2024〕5号")
 
 
+def test_pdf_signature_and_date_at_the_margin_stay_apart() -> None:
+    full = "请各地各部门认真抓好落实，并将落实情况纳入年度考核。"
+    assert 2 + _em(full) == 28  # the last sentence fills its line to the right margin
+    lines = [*_wrap(P1), (2, full), (0, "浙江省人民政府办公厅"), (0, "2023年12月5日")]
+    runs = [(72 + 16 * i, 700.0 - 28 * n, 16.0, t) for n, (i, t) in enumerate(lines)]
+    blocks, info = READERS["pdf"](_pdf([runs]), "sig.pdf")
+    assert [b.text for b in blocks] == [P1, full, "浙江省人民政府办公厅", "2023年12月5日"]
+    assert (info.issuer, info.date) == ("浙江省人民政府办公厅", "2023-12-05")
+
+
 def test_pdf_red_header_and_title_on_two_lines() -> None:
     header, title = "辽宁省商务厅文件", ["关于进一步加强全省商务领域安全生产", "工作的通知"]
     runs = [(297.5 - _em(header) * 18, 780.0, 36.0, header)]

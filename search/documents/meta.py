@@ -25,6 +25,7 @@ _TITLE_WORDS = re.compile(
 _ISSUER_END = re.compile(
     r"(?:厅|局|委员会|委|政府|办公室|办公厅|部|院|会|中心|署|处|府|室|所|馆|司|组|队|站|社|行|集团|公司)$"
 )
+_PUNCTUATION = re.compile(r"[，。；：！？、,;:!?]")
 _LABEL_ONLY = re.compile(r"^(?:政府信息公开|附件下载|附件|打印|关闭|索引号.*|来源.*)$")
 
 
@@ -86,6 +87,19 @@ def _title(blocks: Sequence[Block]) -> str:
         if _TITLE_WORDS.search(text):
             return text
     return candidates[0] if candidates else ""
+
+
+def is_signature(text: str) -> bool:
+    """Whether a line reads as a signing body: a short name ending as an organisation's does,
+    with no punctuation."""
+    text = text.strip()
+    return 2 <= len(text) <= 30 and bool(_ISSUER_END.search(text)) and not _PUNCTUATION.search(text)
+
+
+def is_date_line(text: str) -> bool:
+    """Whether a line is a date alone (the date under a signature)."""
+    text = text.strip()
+    return len(text) <= 20 and bool(parse_date(text)) and not _PUNCTUATION.search(text)
 
 
 def _issuer_and_date(blocks: Sequence[Block]) -> tuple[str, str]:

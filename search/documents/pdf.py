@@ -155,6 +155,8 @@ def _starts_paragraph(a: Line, b: Line, page: tuple[float, float, float, float])
         return True
     if large:  # a title set in large type over several (centred) lines
         return False
+    if _closing_line(b.text) and (a.text[-1] in _CLOSING or meta.is_date_line(b.text)):
+        return True  # a signature or a date under the last sentence, wherever it stands
     if b.x0 > left + 0.8 * em and (b.x0 > a.x0 + 0.8 * em or a.text[-1] in _CLOSING):
         return True
     word = _LATIN_WORD.match(b.text)
@@ -162,6 +164,11 @@ def _starts_paragraph(a: Line, b: Line, page: tuple[float, float, float, float])
     if right - a.x1 > room + 0.5 * em:
         return True
     return bool(_LIST_START.match(b.text)) and a.text[-1] in _CLOSING
+
+
+def _closing_line(text: str) -> bool:
+    """A line that stands alone at the end of a notice: a signing body or a date."""
+    return meta.is_signature(text) or meta.is_date_line(text)
 
 
 def _glue(left: str, right: str) -> str:

@@ -66,13 +66,19 @@ _SOURCE_IN_LINE = re.compile(
     r"(?:来源|发布机构|发文机关|信息来源)\s*[:：]\s*([^\s|｜【\[（(]{2,30})"
 )
 _META_TITLE = ("articletitle", "og:title", "dc.title")
-_META_DATE = (
+_META_DATE = (  # as government CMSs (TRS, Hanweb, gov.cn) and others write them
     "pubdate",
     "publishdate",
+    "publish-date",
     "firstpublishedtime",
+    "articletimes",
     "article:published_time",
+    "datepublished",
+    "dcterms.issued",
+    "dc.date.issued",
     "dc.date",
     "publishtime",
+    "pubtime",
     "createdate",
     "date",
 )
@@ -298,6 +304,7 @@ def _head(node: Node, metas: dict[str, str], titles: list[str]) -> None:
                 (
                     child.attrs.get("name")
                     or child.attrs.get("property")
+                    or child.attrs.get("itemprop")
                     or child.attrs.get("http-equiv")
                     or ""
                 )

@@ -178,6 +178,7 @@ def _fields(document: Document, passage: Passage, source: str) -> dict[str, Any]
         "issuer": document.issuer,
         "doc_number": document.doc_number,
         "url": document.url,
+        "ocr": passage.ocr,
     }
 
 

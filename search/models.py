@@ -57,6 +57,7 @@ class Passage:
     text: str
     headings: tuple[str, ...] = ()
     joins: tuple[tuple[int, int], ...] = ()
+    ocr: bool = False  # the text was recognised from a scanned page
 
     def line_at(self, offset: int) -> int:
         """The source line on which the character at ``offset`` of ``text`` stands."""

@@ -72,6 +72,7 @@ def hit_object(hit: Hit, qid: str | None = None) -> dict[str, Any]:
             "spans": [[s.start, s.end] for s in hit.spans],
             "partial": hit.partial,
             "matched": list(hit.matched),
+            "ocr": p.ocr,
         }
     )
     return obj
@@ -183,6 +184,8 @@ def terminal(hits: list[Hit], console: Any) -> None:
         head = Text()
         head.append(f"{hit.rank:>2}  ", style="dim")
         head.append(inert(loc), style="bold magenta")
+        if p.ocr:
+            head.append("  [ocr]", style="yellow")
         if hit.partial:
             head.append("  [partial: " + ", ".join(hit.matched) + "]", style="yellow")
         console.print(head)

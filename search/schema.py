@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5  # 5: ocr (#13)
 
 
 def schema() -> Any:
@@ -40,4 +40,5 @@ def schema() -> Any:
         issuer=fields.STORED(),
         doc_number=fields.STORED(),
         url=fields.STORED(),
+        ocr=fields.STORED(),
     )

@@ -33,6 +33,7 @@ class Block:
     heading: int = 0
     joins: tuple[tuple[int, int], ...] = ()
     sheet: str = ""
+    ocr: bool = False  # recognised from a scanned page
 
 
 def _continues(previous: str, following_raw: str) -> bool:
@@ -118,7 +119,9 @@ def passages_from_blocks(doc_id: str, blocks: Iterable[Block]) -> list[Passage]:
             joins = tuple(
                 (o - offset, ln) for o, ln in block.joins if offset < o < offset + len(piece)
             )
-            passages.append(Passage(doc_id, len(passages) + 1, line, end, piece, headings, joins))
+            passages.append(
+                Passage(doc_id, len(passages) + 1, line, end, piece, headings, joins, block.ocr)
+            )
         if block.heading:
             path.append((block.heading, block.text))
     return passages

@@ -324,7 +324,10 @@ def test_pdf_red_header_and_title_on_two_lines() -> None:
     assert info.title == "".join(title)
 
 
-def test_pdf_without_text_layer_is_reported_as_scanned() -> None:
+def test_pdf_without_text_layer_is_reported_as_scanned(monkeypatch: pytest.MonkeyPatch) -> None:
+    from search.documents import ocr
+
+    monkeypatch.setattr(ocr, "available", lambda: True)  # installed, but no recognizer given
     with pytest.raises(UnreadableDocument) as caught:
         READERS["pdf"](_pdf([[], []]), "scan.pdf")
     assert caught.value.message == "scan.pdf: no text layer (scanned PDF?), skipped"

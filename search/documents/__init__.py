@@ -11,12 +11,16 @@ import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from search.documents import meta
 from search.documents.blocks import Block, passages_from_blocks, text_blocks
 from search.documents.decode import decode
 from search.errors import BadInput, UnreadableDocument
 from search.models import Document, Passage
+
+if TYPE_CHECKING:
+    from search.documents.ocr import Recognizer
 
 Parsed = list[tuple[Document, list[Passage]]]
 TEXT_SUFFIXES = {".txt": "txt", ".text": "txt", ".md": "md", ".markdown": "md"}
@@ -117,8 +121,9 @@ def _walk(top: Path, skipped: list[tuple[Path, str]]) -> Iterator[Path]:
         stack.extend(reversed(subfolders))
 
 
-def read(path: Path, doc_id: str, display: str) -> Parsed:
-    """Read one file into documents with their passages."""
+def read(path: Path, doc_id: str, display: str, recognizer: Recognizer | None = None) -> Parsed:
+    """Read one file into documents with their passages; ``recognizer`` reads scanned PDF
+    pages (one is made for the call when none is given and the OCR extra is installed)."""
     try:
         data = path.read_bytes()
     except OSError as exc:
@@ -131,6 +136,11 @@ def read(path: Path, doc_id: str, display: str) -> Parsed:
     if fmt in ("txt", "md"):
         blocks = list(text_blocks(decode(data, display).splitlines()))
         info = meta.extract(blocks)
+    elif fmt == "pdf":
+        from search.documents.ocr import Recognizer
+        from search.documents.pdf import read_pdf
+
+        blocks, info = read_pdf(data, display, recognizer or Recognizer())
     else:
         blocks, info = _format_readers()[fmt](data, display)
     if not blocks:
@@ -196,9 +206,12 @@ class PartlyReadable(UnreadableDocument):
 def iter_read(
     files: list[Path], ids: Callable[[Path], tuple[str, str]]
 ) -> Iterator[tuple[Path, Parsed | UnreadableDocument]]:
+    from search.documents.ocr import Recognizer
+
+    recognizer = Recognizer()  # one OCR engine for the run, made on the first scanned page
     for path in files:
         doc_id, display = ids(path)
         try:
-            yield path, read(path, doc_id, display)
+            yield path, read(path, doc_id, display, recognizer)
         except UnreadableDocument as exc:
             yield path, exc

@@ -40,8 +40,9 @@ class _Bad(Exception):
 
 
 @dataclass(frozen=True)
-class _Code:
-    """One TextCode on a page: its left edge, baseline (mm, down the page), text, size."""
+class Fragment:
+    """A run of text on a page: its left edge, baseline (down the page), text, size, width
+    (one unit throughout: OFD's millimetres, or OCR's pixels)."""
 
     x: float
     y: float
@@ -104,7 +105,7 @@ def _advances(text: str | None) -> list[float]:
     return out
 
 
-def _codes(text_object: Element) -> list[_Code]:
+def _codes(text_object: Element) -> list[Fragment]:
     box = [*_numbers(text_object.get("Boundary")), 0.0, 0.0]
     size = (_numbers(text_object.get("Size")) or [3.5])[0] or 3.5
     ctm = _numbers(text_object.get("CTM"))
@@ -120,13 +121,14 @@ def _codes(text_object: Element) -> list[_Code]:
         last = size if _CJK.match(text[-1]) else size / 2
         guess = sum(size if _CJK.match(ch) else size / 2 for ch in text[len(advances) :])
         width = (sum(advances) * scale + last) if advances else guess
-        codes.append(_Code(x, y, text, size * scale, width))
+        codes.append(Fragment(x, y, text, size * scale, width))
     return codes
 
 
-def _lines(codes: list[_Code]) -> list[Line]:
-    """Text codes on one baseline (within half a character) make a line, left to right."""
-    rows: list[list[_Code]] = []
+def fragment_lines(codes: list[Fragment]) -> list[Line]:
+    """Fragments on one baseline (within half a character) make a line, left to right; the
+    lines come top to bottom (``bottom`` grows up the page, as in PDF).  Shared with OCR."""
+    rows: list[list[Fragment]] = []
     for code in sorted(codes, key=lambda c: (c.y, c.x)):
         if rows and abs(code.y - rows[-1][0].y) <= 0.5 * min(code.size, rows[-1][0].size):
             rows[-1].append(code)
@@ -177,7 +179,8 @@ def _pages(package: _Package) -> tuple[list[list[Line]], dict[str, str]]:
         if not location.startswith("/"):
             location = posixpath.join(folder, location)
         content = package.part(location)
-        pages.append(_lines([c for t in _children(content, "TextObject") for c in _codes(t)]))
+        codes = [c for t in _children(content, "TextObject") for c in _codes(t)]
+        pages.append(fragment_lines(codes))
     return pages, info
 
 

@@ -12,12 +12,15 @@ import itertools
 import re
 import threading
 from collections import Counter
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any
 
 from search.documents import meta
 from search.documents.blocks import Block
 from search.errors import UnreadableDocument
+
+if TYPE_CHECKING:
+    from search.documents.ocr import Recognizer
 
 _CLOSING = set("。！？；：…”’」』）)》〉】〕!?;:.")
 _LIST_START = re.compile(
@@ -249,7 +252,11 @@ def _open_error(name: str, exc: Exception) -> UnreadableDocument:
     )
 
 
-def _read_pages(data: bytes, name: str) -> tuple[list[list[Line]], dict[str, str]]:
+def _read_pages(
+    data: bytes, name: str, recognizer: Recognizer | None
+) -> tuple[list[list[Line]], dict[str, str], set[int]]:
+    """The lines of every page, the document's information dictionary, and the pages whose
+    lines came from OCR (pages without a text layer, when a recognizer is given)."""
     try:
         import pypdfium2 as pdfium
     except ImportError as exc:
@@ -260,12 +267,14 @@ def _read_pages(data: bytes, name: str) -> tuple[list[list[Line]], dict[str, str
         pdf = pdfium.PdfDocument(data)
     except Exception as exc:  # PdfiumError, and anything else a damaged file may cause
         raise _open_error(name, exc) from exc
+    scans = _Scans(recognizer, data)
     try:
         pages = []
         for index in range(len(pdf)):
             page = pdf[index]
             try:
-                pages.append(_page_lines(page, page.get_rotation() % 360))
+                lines = _page_lines(page, page.get_rotation() % 360)
+                pages.append(lines or scans.read(page, index + 1))
             finally:
                 page.close()
         info = pdf.get_metadata_dict()
@@ -273,7 +282,39 @@ def _read_pages(data: bytes, name: str) -> tuple[list[list[Line]], dict[str, str
         raise _open_error(name, exc) from exc
     finally:
         pdf.close()
-    return pages, info
+    scans.save()
+    return pages, info, scans.pages
+
+
+class _Scans:
+    """OCR of the pages without a text layer, through the recognizer's cache."""
+
+    def __init__(self, recognizer: Recognizer | None, data: bytes) -> None:
+        from search.documents import ocr
+
+        self.recognizer = recognizer if recognizer is not None and ocr.available() else None
+        self.data = data
+        self.cache = self.recognizer.cached(data) if self.recognizer else {}
+        self.changed = False
+        self.pages: set[int] = set()
+
+    def read(self, page: Any, number: int) -> list[Line]:
+        if self.recognizer is None:
+            return []
+        from search.documents import ocr
+
+        key = str(number)
+        if key not in self.cache:
+            self.cache[key] = ocr.recognise_page(self.recognizer, page)
+            self.changed = True
+        lines = ocr.lines_of(self.cache[key])
+        if lines:
+            self.pages.add(number)
+        return lines
+
+    def save(self) -> None:
+        if self.recognizer is not None and self.changed:
+            self.recognizer.store(self.data, self.cache)
 
 
 def page_blocks(pages: list[list[Line]]) -> list[Block]:
@@ -286,13 +327,18 @@ def page_blocks(pages: list[list[Line]]) -> list[Block]:
     return _blocks(paragraphs, body)
 
 
-def read_pdf(data: bytes, name: str) -> tuple[list[Block], meta.Metadata]:
-    """The text layer of a PDF as paragraphs (``line`` is the page number), and metadata."""
+def read_pdf(
+    data: bytes, name: str, recognizer: Recognizer | None = None
+) -> tuple[list[Block], meta.Metadata]:
+    """The text layer of a PDF as paragraphs (``line`` is the page number), and metadata.
+    With a recognizer (and the OCR extra installed), pages without a text layer are read by
+    OCR and their blocks are marked ``ocr``."""
     with _LOCK:
-        pages, info = _read_pages(data, name)
-    blocks = page_blocks(pages)
+        pages, info, scanned = _read_pages(data, name, recognizer)
+    blocks = [replace(b, ocr=True) if b.line in scanned else b for b in page_blocks(pages)]
     if not blocks:
-        raise UnreadableDocument(
-            f"{name}: no text layer (scanned PDF?), skipped", "run OCR on it first"
-        )
+        from search.documents.ocr import INSTALL_HINT, available
+
+        hint = "run OCR on it first" + ("" if available() else f", or {INSTALL_HINT}")
+        raise UnreadableDocument(f"{name}: no text layer (scanned PDF?), skipped", hint)
     return blocks, metadata(blocks, info)

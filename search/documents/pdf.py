@@ -287,22 +287,23 @@ def _read_pages(
 
 
 class _Scans:
-    """OCR of the pages without a text layer, through the recognizer's cache."""
+    """OCR of the pages without a text layer, through the recognizer's cache.  Nothing is
+    imported or read until a page needs it: a PDF with a text layer costs nothing here."""
 
     def __init__(self, recognizer: Recognizer | None, data: bytes) -> None:
-        from search.documents import ocr
-
-        self.recognizer = recognizer if recognizer is not None and ocr.available() else None
+        self.recognizer = recognizer
         self.data = data
-        self.cache = self.recognizer.cached(data) if self.recognizer else {}
+        self.cache: dict[str, list[list[Any]]] | None = None
         self.changed = False
         self.pages: set[int] = set()
 
     def read(self, page: Any, number: int) -> list[Line]:
-        if self.recognizer is None:
-            return []
         from search.documents import ocr
 
+        if self.recognizer is None or not ocr.available():
+            return []
+        if self.cache is None:
+            self.cache = self.recognizer.cached(self.data)
         key = str(number)
         if key not in self.cache:
             self.cache[key] = ocr.recognise_page(self.recognizer, page)
@@ -313,7 +314,7 @@ class _Scans:
         return lines
 
     def save(self) -> None:
-        if self.recognizer is not None and self.changed:
+        if self.recognizer is not None and self.cache is not None and self.changed:
             self.recognizer.store(self.data, self.cache)
 
 

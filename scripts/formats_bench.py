@@ -99,8 +99,9 @@ def _sheet_rows(docs: list[Record]) -> list[list[str | float | None]]:
     return rows
 
 
-def bench_xlsx(docs: list[Record], copies: int = 20) -> None:
+def bench_xlsx(docs: list[Record], copies: int = 20, repeat: int = 1) -> None:
     rows = _sheet_rows(docs)
+    rows = rows[:1] + rows[1:] * repeat
     data = xlsx([("Sheet1", rows)])
     files = [data] * copies
     expected_rows = [
@@ -177,10 +178,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("corpus", type=Path, help="a JSON Lines file of records with text")
     parser.add_argument("--docs", type=int, default=100)
+    parser.add_argument("--big-rows", type=int, default=20_000, help="rows of one large sheet")
     args = parser.parse_args()
     docs = records(args.corpus, args.docs)
     bench_doc(docs)
     bench_xlsx(docs)
+    bench_xlsx(docs, copies=1, repeat=max(1, args.big_rows // len(docs)))
     bench_ofd(docs)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import struct
 import zipfile
 from pathlib import Path
 
@@ -163,6 +164,9 @@ def _xls() -> bytes:
     return buffer.getvalue()
 
 
+BOF = struct.pack("<HHHH", 0x0809, 4, 0x0600, 0x0005)  # BIFF8 workbook globals
+
+
 def _bomb() -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
@@ -198,6 +202,11 @@ HIDDEN_DTD = "<!--" + "x" * 5000 + "-->" + ENTITIES
         ("xls", _xls()[:-100], "bad.xls: damaged spreadsheet (calamine failed on it), skipped"),
         ("xls", _xls()[:1500], "bad.xls: damaged spreadsheet (ValueError), skipped"),
         ("xls", compound_file({"Data": b"x"}), "bad.xls: no Workbook stream inside"),
+        (
+            "xls",
+            compound_file({"Workbook": BOF + struct.pack("<HH", 0x2F, 6) + bytes(6)}),
+            "bad.xls: encrypted spreadsheet (needs a password)",
+        ),
         ("ods", bytes(range(256)) * 4, "bad.ods: binary file, skipped"),
         ("csv", b"\xff\xfe\x00\xd8" * 100, "bad.csv: not valid UTF-16-LE"),
     ],

@@ -20,6 +20,7 @@ import datetime
 import io
 import os
 import re
+import struct
 import sys
 import zipfile
 from collections.abc import Iterable, Iterator
@@ -37,6 +38,7 @@ _MAX_RATIO = 200  # unpacked / packed size of one member beyond which it is a zi
 _SPACE = re.compile(r"\s+")
 _NUMBERISH = re.compile(r"^[\d.,%+\-\s/:年月日]*$")
 _RESAVE = "open it in Excel or WPS and save it again"
+_FILEPASS, _EOF = 0x002F, 0x000A  # BIFF record types
 Row = tuple[int, list[str], bool]  # row number, cell texts, whether any cell was not text
 
 
@@ -159,7 +161,22 @@ def _check_container(data: bytes) -> None:
             raise _Bad("no Workbook stream inside (not an Excel file?)")
         if ole.get_size(streams[0]) > _MAX_UNPACKED:
             raise _Bad("its Workbook stream is too large")
-        ole.openstream(streams[0]).read()
+        if _has_filepass(ole.openstream(streams[0]).read()):
+            raise _Encrypted
+
+
+def _has_filepass(workbook: bytes) -> bool:
+    """Whether the workbook globals (the BIFF records up to the first EOF) hold FILEPASS:
+    the workbook is encrypted."""
+    position = 0
+    while position + 4 <= len(workbook):
+        kind, size = struct.unpack_from("<HH", workbook, position)
+        if kind == _FILEPASS:
+            return True
+        if kind == _EOF:
+            return False
+        position += 4 + size
+    return False
 
 
 @contextlib.contextmanager

@@ -8,7 +8,9 @@ whose pieces are 8-bit (compressed) or UTF-16.
 
 from __future__ import annotations
 
+import datetime
 import struct
+import uuid
 
 SECTOR = 512
 FREE, END, FAT_SECTOR, NO_STREAM = 0xFFFFFFFF, 0xFFFFFFFE, 0xFFFFFFFD, 0xFFFFFFFF
@@ -64,6 +66,7 @@ def word_document(
     characters: int | None = None,
     property_run: bool = True,
     shift: int = 0,
+    summary: bytes = b"",
 ) -> bytes:
     """A Word 97 .doc whose main text is ``pieces`` (text, stored as 8-bit)."""
     text_start = 0x800
@@ -86,4 +89,28 @@ def word_document(
     struct.pack_into("<i", word, 0x4C, cps[-1] if characters is None else characters)
     struct.pack_into("<II", word, 0x1A2, 16, len(clx))
     table = bytes(16) + clx
-    return compound_file({"WordDocument": bytes(word), "1Table": table})
+    streams = {"WordDocument": bytes(word), "1Table": table}
+    if summary:
+        streams["\x05SummaryInformation"] = summary
+    return compound_file(streams)
+
+
+def summary_information(title: str, created: datetime.datetime, codepage: int = 936) -> bytes:
+    """A ``\\x05SummaryInformation`` property set: code page (1), title (2), created (12)."""
+    encoded = title.encode(f"cp{codepage}") + b"\x00"
+    encoded += bytes(-len(encoded) % 4)
+    ticks = int((created - datetime.datetime(1601, 1, 1)).total_seconds() * 10_000_000)
+    values = [
+        (1, struct.pack("<IhH", 0x0002, codepage - 65536 if codepage > 32767 else codepage, 0)),
+        (2, struct.pack("<II", 0x001E, len(title.encode(f"cp{codepage}")) + 1) + encoded),
+        (12, struct.pack("<IQ", 0x0040, ticks)),
+    ]
+    offset = 8 + 8 * len(values)
+    table, body = b"", b""
+    for pid, value in values:
+        table += struct.pack("<II", pid, offset + len(body))
+        body += value
+    section = struct.pack("<II", 8 + len(table) + len(body), len(values)) + table + body
+    fmtid = uuid.UUID("F29F85E0-4FF9-1068-AB91-08002B27B3D9").bytes_le
+    header = struct.pack("<HHI", 0xFFFE, 0, 0x00020006) + bytes(16) + struct.pack("<I", 1)
+    return header + fmtid + struct.pack("<I", 48) + section

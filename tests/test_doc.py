@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import datetime
 import io
 import json
 import zipfile
 from pathlib import Path
 
 import pytest
-from ole import compound_file, word_document
+from ole import compound_file, summary_information, word_document
 from typer.testing import CliRunner
 
 from search.cli import app
@@ -63,6 +64,18 @@ def test_wps_is_read_as_word_and_text_stops_at_the_main_text(tmp_path: Path) -> 
     assert [p.text for p in passages] == ["关于印发方案的通知", "杭州市商务局", "2024年1月2日"]
     assert (document.issuer, document.date, document.fmt) == ("杭州市商务局", "2024-01-02", "wps")
     assert SUFFIXES[".wps"] == "wps" and SUFFIXES[".doc"] == "doc"
+
+
+def test_doc_summary_information_when_the_text_has_none() -> None:
+    summary = summary_information("第三次专题会议纪要", datetime.datetime(2023, 12, 1, 9, 30))
+    data = word_document([("会议议定事项如下。\r", False)], summary=summary)
+    _, info = READERS["doc"](data, "m.doc")
+    assert (info.title, info.date) == ("第三次专题会议纪要", "2023-12-01")
+    _, info = READERS["doc"](word_document(NOTICE, summary=summary), "n.doc")
+    assert (info.title, info.date) == ("关于开展安全生产大检查的通知", "2023-12-05")
+    generic = summary_information("Microsoft Word - 文档1", datetime.datetime(2023, 1, 2))
+    _, info = READERS["doc"](word_document([("正文。\r", False)], summary=generic), "g.doc")
+    assert (info.title, info.date) == ("正文。", "2023-01-02")
 
 
 def test_doc_search_shows_paragraph_location(tmp_path: Path) -> None:

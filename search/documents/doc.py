@@ -5,13 +5,16 @@ with the FIB, which says where the piece table (the CLX, in the ``0Table`` or ``
 stream) stands and how many characters the main text has.  Each piece is a run of the text
 stored either as 8-bit (cp1252) or UTF-16 characters.  Paragraphs end at ``\\r``, table cells at
 ``\\x07``; ``line`` is the ordinal of the paragraph (empty paragraphs and cells counted), as
-for .docx.  Field codes (``HYPERLINK "…"``) are dropped and their results kept.  Kingsoft
+for .docx.  Field codes (``HYPERLINK "…"``) are dropped and their results kept.  The
+SummaryInformation property set gives the title and creation date when the text has none.  Kingsoft
 WPS writes its .wps files in the same format.  Headings (paragraph styles), headers, footers,
 footnotes and text boxes are not read.
 """
 
 from __future__ import annotations
 
+import codecs
+import datetime
 import re
 import struct
 from collections.abc import Iterator
@@ -32,6 +35,8 @@ _PARAGRAPH_END = re.compile(r"[\r\x07\x0c]")
 _FIELD_MARK = re.compile(r"([\x13\x14\x15])")
 _CONTROLS = re.compile(r"[\x00-\x08\x0e-\x1f\x7f\ufffe\uffff]")
 _SPACE = re.compile(r"[\s\u00a0\u3000]+")
+_TITLE_WORDS = re.compile(r"关于|通知|公告|通告|决定|意见|办法|规定|方案|规划|报告|批复|答复|函")
+_GENERIC_TITLE = re.compile(r"^(?:microsoft word|文档|新建|无标题|untitled|document|doc\d*$)", re.I)
 
 
 class _Bad(Exception):
@@ -179,6 +184,7 @@ def read_doc(data: bytes, name: str) -> tuple[list[Block], meta.Metadata]:
     try:
         with olefile.OleFileIO(data) as ole:
             text = _main_text(ole)
+            summary = _summary(ole)
     except _Encrypted as exc:
         raise UnreadableDocument(
             f"{name}: encrypted Word file (needs a password), skipped",
@@ -191,4 +197,38 @@ def read_doc(data: bytes, name: str) -> tuple[list[Block], meta.Metadata]:
             f"{name}: damaged Word file ({type(exc).__name__}), skipped", resave
         ) from exc
     blocks = text_blocks(text)
-    return blocks, meta.extract(blocks)
+    found = meta.extract(blocks)
+    title = found.title if _TITLE_WORDS.search(found.title) or not summary[0] else summary[0]
+    return blocks, meta.Metadata(title, found.date or summary[1], found.issuer, found.doc_number)
+
+
+def _summary(ole: Any) -> tuple[str, str]:
+    """Title (unless a generic one) and creation date of the SummaryInformation property
+    set, for a document whose text has none; a damaged set is ignored."""
+    if not ole.exists("\x05SummaryInformation"):
+        return "", ""
+    try:
+        props = ole.getproperties("\x05SummaryInformation", convert_time=True)
+    except Exception:
+        return "", ""
+    title, created = props.get(2), props.get(12)
+    if isinstance(title, bytes):
+        title = title.decode(_codec(props.get(1)), errors="replace")
+    title = _SPACE.sub(" ", title).strip() if isinstance(title, str) else ""
+    if _GENERIC_TITLE.match(title):
+        title = ""
+    date = created.date().isoformat() if isinstance(created, datetime.datetime) else ""
+    return title, meta.parse_date(date)
+
+
+def _codec(codepage: object) -> str:
+    """The Python codec of a property set's code page (GB18030 for Chinese ones and unknown)."""
+    if isinstance(codepage, int):
+        name = {65001: "utf-8", 1200: "utf-16-le", 936: "gb18030"}.get(codepage & 0xFFFF)
+        name = name or f"cp{codepage & 0xFFFF}"
+        try:
+            codecs.lookup(name)
+        except LookupError:
+            return "gb18030"
+        return name
+    return "gb18030"

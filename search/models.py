@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
+
+SHEET_FORMATS = frozenset({"xlsx", "xls", "ods"})
+PAGE_FORMATS = frozenset({"pdf", "ofd"})  # locations name the page: file.pdf:p3
+_NOT_SHELL_SAFE = re.compile(r"[^\w.+@%-]+")
 
 
 @dataclass(frozen=True)
@@ -29,12 +34,19 @@ def line_at(first: int, joins: tuple[tuple[int, int], ...], offset: int) -> int:
     return line
 
 
+def sheet_label(name: str) -> str:
+    """A sheet's name as a location shows it: runs of characters a shell would interpret
+    (spaces, brackets, quotes, ``!``, ``$``…) become ``_``."""
+    return _NOT_SHELL_SAFE.sub("_", name).strip("_") or "sheet"
+
+
 @dataclass(frozen=True)
 class Passage:
     """One paragraph of a document with its exact source location.
 
     ``line``..``end_line`` are 1-based lines of the source file (a JSON Lines record: the
-    record's line; a PDF: the page).  ``headings`` is the section path above the paragraph.
+    record's line; a PDF: the page; a spreadsheet: the row).  ``headings`` is the section path
+    above the paragraph (a spreadsheet row's: its sheet's name).
     ``joins`` holds ``(offset, line)`` for each source line joined into ``text`` after the first.
     """
 
@@ -45,10 +57,21 @@ class Passage:
     text: str
     headings: tuple[str, ...] = ()
     joins: tuple[tuple[int, int], ...] = ()
+    ocr: bool = False  # the text was recognised from a scanned page
 
     def line_at(self, offset: int) -> int:
         """The source line on which the character at ``offset`` of ``text`` stands."""
         return line_at(self.line, self.joins, offset)
+
+    def place(self, fmt: str, line: int | None = None) -> str:
+        """Where ``line`` (default: the first) stands, as a location shows it after the path:
+        ``12``, ``p3`` for a PDF page, ``Sheet1:12`` for a spreadsheet row."""
+        line = self.line if line is None else line
+        if fmt in PAGE_FORMATS:
+            return f"p{line}"
+        if fmt in SHEET_FORMATS and self.headings:
+            return f"{sheet_label(self.headings[0])}:{line}"
+        return str(line)
 
 
 @dataclass(frozen=True)
@@ -120,7 +143,6 @@ class Hit:
 
     @property
     def location(self) -> str:
-        """``path:line`` as printed (``path:pN`` for a PDF page)."""
-        if self.document.fmt == "pdf":
-            return f"{self.document.path}:p{self.passage.line}"
-        return f"{self.document.path}:{self.passage.line}"
+        """``path:line`` as printed (``path:pN`` for a PDF page, ``path:Sheet:row`` for a
+        spreadsheet row)."""
+        return f"{self.document.path}:{self.passage.place(self.document.fmt)}"

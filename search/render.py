@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any, TextIO
 
-from search.models import Explanation, Hit, Part
+from search.models import SHEET_FORMATS, Explanation, Hit, Part
 from search.snippets import clip, window
 
 if TYPE_CHECKING:
@@ -75,6 +75,7 @@ def hit_object(hit: Hit, qid: str | None = None) -> dict[str, Any]:
             "spans": [[s.start, s.end] for s in hit.spans],
             "partial": hit.partial,
             "matched": list(hit.matched),
+            "ocr": p.ocr,
         }
     )
     if hit.explain is not None:
@@ -219,21 +220,25 @@ def terminal(hits: Iterable[Hit], console: Any) -> None:
     for hit in hits:
         d, p = hit.document, hit.passage
         line = p.line_at(hit.spans[0].start) if hit.spans else p.line
-        loc = f"{d.path}:p{line}" if d.fmt == "pdf" else f"{d.path}:{line}"
+        loc = f"{d.path}:{p.place(d.fmt, line)}"
         head = Text()
         head.append(f"{hit.rank:>2}  ", style="dim")
         head.append(inert(loc), style="bold magenta")
+        if p.ocr:
+            head.append("  [ocr]", style="yellow")
         if hit.partial:
             head.append("  [partial: " + ", ".join(hit.matched) + "]", style="yellow")
         console.print(head)
-        article = p.headings[0] if p.headings else d.title
+        # a spreadsheet row's first heading is its sheet: a section, not an article
+        sections = p.headings if d.fmt in SHEET_FORMATS else p.headings[1:]
+        article = p.headings[0] if p.headings and d.fmt not in SHEET_FORMATS else d.title
         if article == p.text:  # the hit is the title itself: do not print it twice
             article = ""
         info = [x for x in (article, d.issuer, d.date) if x]
         if info:
             console.print(Text("    " + inert(" · ".join(info)), style="cyan"))
-        if len(p.headings) > 1:
-            console.print(Text("    § " + inert(" › ".join(p.headings[1:])), style="green"))
+        if sections:
+            console.print(Text("    § " + inert(" › ".join(sections)), style="green"))
         console.print(_snippet(hit, Text))
         for line in _explain_tree(hit.explain, Text) if hit.explain else ():
             console.print(line)
@@ -308,7 +313,7 @@ def excerpt(shown: Excerpt, console: Any) -> None:
     if info:
         console.print(Text(inert(" · ".join(info)), style="cyan"))
     console.print()
-    labels = [f"p{p.line}" if d.fmt == "pdf" else str(p.line) for p in shown.passages]
+    labels = [p.place(d.fmt) for p in shown.passages]
     width = max((len(label) for label in labels), default=0)
     for passage, label, spans in zip(shown.passages, labels, shown.spans, strict=True):
         marked = passage.paragraph in shown.marked

@@ -1,10 +1,11 @@
 """A passage in its document (``govsearch show``).
 
-A location is a ``doc_id`` (the whole document), or ``path:line`` / ``path:pN`` as printed in a
-hit: the passage(s) whose lines hold that line — every passage of a JSON Lines record, which
-shares its line — with ``context`` passages before and after.  ``path`` is the stored path
-(relative to the folder that holds the index) or a path to the same file from here.  A line
-between passages (a blank line) points at the next passage.
+A location is a ``doc_id`` (the whole document), or ``path:line`` / ``path:pN`` /
+``path:sheet:row`` as printed in a hit: the passage(s) whose lines hold that line — every
+passage of a JSON Lines record, which shares its line — with ``context`` passages before
+and after.  ``path`` is the stored path (relative to the folder that holds the index) or a
+path to the same file from here.  A line between passages (a blank line) points at the next
+passage.
 """
 
 from __future__ import annotations
@@ -18,13 +19,14 @@ import numpy as np
 from search import query
 from search.analyzer import normalize
 from search.errors import BadInput
-from search.models import Document, Passage, Span
+from search.models import SHEET_FORMATS, Document, Passage, Span, sheet_label
 from search.query.hits import document_from, passage_from
 from search.searching import Searcher
 from search.snippets import match_spans
 from search.store.writer import base_dir
 
 _LINE = re.compile(r"^(?P<path>.+):(?P<page>p?)(?P<line>[1-9][0-9]*)$")
+_SHEET_HINT = "give path:sheet:row as printed by govsearch search"
 
 
 @dataclass(frozen=True)
@@ -81,13 +83,37 @@ def _file_passages(searcher: Searcher, path: str) -> np.ndarray:
     return passages[np.argsort(literal.collection_order()[passages], kind="stable")]
 
 
+def _sheet(passage: Passage, fmt: str) -> str:
+    """The location label of the sheet a spreadsheet row stands in (``""`` for other files)."""
+    return sheet_label(passage.headings[0]) if fmt in SHEET_FORMATS and passage.headings else ""
+
+
+def _in_file(searcher: Searcher, path: str) -> tuple[str, str, list[int]]:
+    """The stored path's passages, by ``path`` or, for a spreadsheet, ``path:sheet``: the
+    path, the sheet label (``""`` if none) and the docnums."""
+    literal = searcher.literal
+    in_file = _file_passages(searcher, path).tolist()
+    if not in_file and ":" in path:
+        file_path, _, sheet = path.rpartition(":")
+        rows = _file_passages(searcher, file_path).tolist()
+        if rows:
+            fmt = literal.stored(rows[0]).get("fmt", "")
+            in_sheet = [d for d in rows if _sheet(passage_from(literal.stored(d)), fmt) == sheet]
+            if not in_sheet:
+                raise BadInput(f"{file_path} has no sheet {sheet!r}", _SHEET_HINT)
+            return file_path, sheet, in_sheet
+    if not in_file:
+        raise BadInput(f"no indexed file {path!r}", "give path:line as printed by govsearch search")
+    if literal.stored(in_file[0]).get("fmt", "") in SHEET_FORMATS:
+        raise BadInput(f"{path} is a spreadsheet: say which sheet", _SHEET_HINT)
+    return path, "", in_file
+
+
 def _at_line(
     searcher: Searcher, path: str, line: int
 ) -> tuple[Document, list[Passage], frozenset[int]]:
     literal = searcher.literal
-    in_file = _file_passages(searcher, path).tolist()
-    if not in_file:
-        raise BadInput(f"no indexed file {path!r}", "give path:line as printed by govsearch search")
+    path, sheet, in_file = _in_file(searcher, path)
     # passages by line: the first whose last line reaches ``line`` holds it, if any does
     low, high = 0, len(in_file)
     while low < high:
@@ -98,8 +124,9 @@ def _at_line(
             high = middle
     if low == len(in_file):
         end = literal.stored(in_file[-1])["end_line"]
+        where = f"{path}:{sheet}" if sheet else path
         raise BadInput(
-            f"{path} has no passage at line {line}", f"its last passage ends on line {end}"
+            f"{where} has no passage at line {line}", f"its last passage ends on line {end}"
         )
     stored = literal.stored(in_file[low])
     document = int(literal.docinfo[in_file[low], 0])
@@ -107,7 +134,10 @@ def _at_line(
         (passage_from(literal.stored(int(p))) for p in literal.passages_of(document)),
         key=lambda p: p.paragraph,
     )
-    marked = frozenset(p.paragraph for p in passages if p.line <= line <= p.end_line)
+    fmt = stored.get("fmt", "")
+    marked = frozenset(
+        p.paragraph for p in passages if p.line <= line <= p.end_line and _sheet(p, fmt) == sheet
+    )
     # a line between passages (a blank line) points at the next passage
     return document_from(stored), passages, marked or frozenset({stored["paragraph"]})
 

@@ -14,11 +14,21 @@ OTHER_SUFFIXES = {
     ".shtml": "html",
     ".pdf": "pdf",
     ".docx": "docx",
+    ".doc": "doc",
+    ".wps": "wps",
+    ".xlsx": "xlsx",
+    ".xlsm": "xlsx",
+    ".xlsb": "xlsx",
+    ".xls": "xls",
+    ".ods": "ods",
+    ".csv": "csv",
+    ".ofd": "ofd",
 }
 
 
 def suffix_format(path: Path) -> str | None:
     """The format of a file by its suffix (``txt``, ``md``, ``jsonl``, ``html``, ``pdf``,
-    ``docx``), or None for a file that is not a document."""
+    ``docx``, ``doc``, ``wps``, spreadsheets, ``ofd``), or None for a file that is not a
+    document."""
     suffix = path.suffix.lower()
     return TEXT_SUFFIXES.get(suffix) or RECORD_SUFFIXES.get(suffix) or OTHER_SUFFIXES.get(suffix)

@@ -118,3 +118,9 @@ def seeds(tmp_path: Path) -> Path:
     target = tmp_path / "seeds"
     shutil.copytree(Path(__file__).parent.parent / "seeds", target)
     return target
+
+
+@pytest.fixture(autouse=True)
+def _ocr_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """OCR results go to a temporary cache, never to the user's."""
+    monkeypatch.setenv("GOVSEARCH_OCR_CACHE", str(tmp_path_factory.mktemp("ocr-cache")))

@@ -47,6 +47,7 @@ HIT_KEYS: dict[str, type | tuple[type, ...]] = {
     "spans": list,
     "partial": bool,
     "matched": list,
+    "ocr": bool,
 }
 
 
@@ -94,7 +95,7 @@ def test_batch_jsonl(built: Path) -> None:
         '"title": "关于开展2023年夜经济消费季活动的通知", "date": "2023-07-15", '
         '"issuer": "沈阳市商务局", "doc_number": "沈商发〔2023〕12号", "url": null, '
         '"headings": [], "text": "为促进夜经济发展,点亮城市灯光,现将有关事项通知如下。", '
-        '"spans": [[13, 14]], "partial": false, "matched": ["灯"]}'
+        '"spans": [[13, 14]], "partial": false, "matched": ["灯"], "ocr": false}'
     )
 
 

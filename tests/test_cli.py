@@ -59,6 +59,7 @@ def test_json_output_fields(built: Path) -> None:
         "spans": [[23, 28]],
         "partial": False,
         "matched": ["带动销售额"],
+        "ocr": False,
     }
     assert isinstance(hit["score"], float) and hit["score"] > 0
 

@@ -23,7 +23,7 @@ from search.errors import UnreadableDocument
 def test_suffixes() -> None:
     assert {SUFFIXES[s] for s in (".html", ".htm")} == {"html"}
     assert (SUFFIXES[".pdf"], SUFFIXES[".docx"]) == ("pdf", "docx")
-    assert set(READERS) == {"html", "pdf", "docx"}
+    assert set(READERS) == {"html", "pdf", "docx", "doc", "wps", "xlsx", "xls", "ods", "csv", "ofd"}
 
 
 # --- HTML -------------------------------------------------------------------------------------
@@ -85,15 +85,55 @@ def test_html_main_text_lines_and_meta_tags() -> None:
             0,
             ((33, 25),),  # "Safety" stands on line 25
         ),
-        Block("联系人", 26, 26),
-        Block("张三", 26, 26),
-        Block("024-1234", 26, 26),
+        Block("联系人 张三 024-1234", 26, 26),  # a table row is one passage
         Block("辽宁省商务厅", 27, 27),
         Block("2024年1月26日", 27, 27),
     ]
     assert info == Metadata(
         "关于做好春节期间安全生产工作的通知", "2024-01-26", "辽宁省商务厅", "辽商发〔2024〕12号"
     )
+
+
+SIDEBAR_PAGE = """<html><head><title>关于首贷贴息的通知</title>
+<meta name="firstpublishedtime" content="2023-12-05 09:30:00"></head><body>
+<div class="content">
+<h1>关于首贷贴息的通知</h1>
+<p>对首次获得贷款的企业给予贴息支持，贴息比例见下表。</p>
+<table>
+<thead><tr><th>项目</th><th>贴息比例</th><th>上限（万元）</th></tr></thead>
+<tr><td>首贷贴息</td><td>1</td><td>50</td></tr>
+<tr><td>续贷<span>贴息</span></td><td>0.5</td><td>
+20</td></tr>
+</table>
+<table><tr><td><p>布局表格里的正文很长。</p></td></tr><tr><td><table><tr><td>内层</td></tr></table></td></tr></table>
+</div>
+<div class="box"><h3>相关链接</h3>
+<ul><li><a href="/1">关于印发某某办法的通知</a></li>
+<li><a href="/2">关于某某工作的通知</a></li></ul>
+</div>
+<h4>相关文章</h4>
+<div><a href="/a">文章一</a> <a href="/b">文章二</a> <a href="/c">文章三</a></div>
+<div>首页 &gt; 政务公开 &gt; 通知公告</div>
+<p>上一篇：<a href="/p">关于某事的通知</a></p>
+<p>附件：<a href="/f.pdf">贴息申请表.pdf</a></p>
+<p>依据<a href="/l1">《条例》</a>、<a href="/l2">《办法》</a>和<a href="/l3">《细则》</a>执行。</p>
+</body></html>
+"""
+
+
+def test_html_tables_by_row_and_link_lists_dropped() -> None:
+    blocks, info = READERS["html"](SIDEBAR_PAGE.encode(), "loan.html")
+    assert [(b.line, b.end_line, b.heading, b.text) for b in blocks] == [
+        (4, 4, 1, "关于首贷贴息的通知"),
+        (5, 5, 0, "对首次获得贷款的企业给予贴息支持，贴息比例见下表。"),
+        (8, 8, 0, "项目:首贷贴息 贴息比例:1 上限（万元）:50"),
+        (9, 10, 0, "项目:续贷贴息 贴息比例:0.5 上限（万元）:20"),
+        (12, 12, 0, "布局表格里的正文很长。"),
+        (12, 12, 0, "内层"),
+        (22, 22, 0, "附件：贴息申请表.pdf"),
+        (23, 23, 0, "依据《条例》、《办法》和《细则》执行。"),
+    ]
+    assert info.date == "2023-12-05"
 
 
 GBK_PAGE = """<html><head>
@@ -264,6 +304,16 @@ def test_pdf_paragraphs_pages_and_metadata() -> None:
     assert info == Metadata(TITLE, "2024-03-01", "辽宁省商务厅", "辽商发〔2024〕5号")
 
 
+def test_pdf_signature_and_date_at_the_margin_stay_apart() -> None:
+    full = "请各地各部门认真抓好落实，并将落实情况纳入年度考核。"
+    assert 2 + _em(full) == 28  # the last sentence fills its line to the right margin
+    lines = [*_wrap(P1), (2, full), (0, "浙江省人民政府办公厅"), (0, "2023年12月5日")]
+    runs = [(72 + 16 * i, 700.0 - 28 * n, 16.0, t) for n, (i, t) in enumerate(lines)]
+    blocks, info = READERS["pdf"](_pdf([runs]), "sig.pdf")
+    assert [b.text for b in blocks] == [P1, full, "浙江省人民政府办公厅", "2023年12月5日"]
+    assert (info.issuer, info.date) == ("浙江省人民政府办公厅", "2023-12-05")
+
+
 def test_pdf_red_header_and_title_on_two_lines() -> None:
     header, title = "辽宁省商务厅文件", ["关于进一步加强全省商务领域安全生产", "工作的通知"]
     runs = [(297.5 - _em(header) * 18, 780.0, 36.0, header)]
@@ -274,7 +324,10 @@ def test_pdf_red_header_and_title_on_two_lines() -> None:
     assert info.title == "".join(title)
 
 
-def test_pdf_without_text_layer_is_reported_as_scanned() -> None:
+def test_pdf_without_text_layer_is_reported_as_scanned(monkeypatch: pytest.MonkeyPatch) -> None:
+    from search.documents import ocr
+
+    monkeypatch.setattr(ocr, "available", lambda: True)  # installed, but no recognizer given
     with pytest.raises(UnreadableDocument) as caught:
         READERS["pdf"](_pdf([[], []]), "scan.pdf")
     assert caught.value.message == "scan.pdf: no text layer (scanned PDF?), skipped"
@@ -361,9 +414,9 @@ def _p(text: str, style: str = "", outline: int | None = None) -> str:
     return f"<w:p><w:pPr>{props}</w:pPr>{runs}</w:p>"
 
 
-def _docx(body: str, core_title: str = "", styles: str = STYLES) -> bytes:
+def _docx(body: str, core_title: str = "", styles: str = STYLES, prolog: str = "") -> bytes:
     document = (
-        f'<?xml version="1.0" encoding="UTF-8"?><w:document {_NS}>'
+        f'<?xml version="1.0" encoding="UTF-8"?>{prolog}<w:document {_NS}>'
         f"<w:body>{body}<w:sectPr/></w:body></w:document>"
     )
     buffer = io.BytesIO()
@@ -432,6 +485,8 @@ def test_docx_zip_bomb_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
         READERS["docx"](bomb, "bomb.docx")
 
 
+EXTERNAL_ENTITY = '<!DOCTYPE d [<!ENTITY e SYSTEM "file:///etc/passwd">]>'
+
 # --- damaged files ----------------------------------------------------------------------------
 
 
@@ -442,10 +497,15 @@ def test_docx_zip_bomb_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
         ("pdf", b"%PDF-1.4\n" + bytes(range(256)) * 8, "bad.pdf: not a readable PDF"),
         ("pdf", _notice_pdf()[:700], "bad.pdf: "),
         ("docx", b"PK\x03\x04 truncated", "bad.docx: not a Word file"),
-        ("docx", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(500), "bad.docx: an encrypted or old"),
+        ("docx", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(500), "bad.docx: damaged Word"),
         ("docx", _docx(_p("正文"))[:-40], "bad.docx: not a Word file"),
         ("docx", _docx("<w:p><w:r><w:t>未闭合"), "bad.docx: damaged Word file (ParseError)"),
-        ("docx", _docx("<!DOCTYPE x>"), "bad.docx: word/document.xml declares a DTD"),
+        ("docx", _docx("", prolog="<!DOCTYPE x>"), "bad.docx: word/document.xml declares a DTD"),
+        (
+            "docx",
+            _docx("&e;", prolog="<!--" + "x" * 6000 + "-->" + EXTERNAL_ENTITY),
+            "bad.docx: word/document.xml declares a DTD",
+        ),
         ("html", bytes(range(256)) * 4, "bad.html: binary file"),
     ],
 )

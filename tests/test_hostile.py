@@ -111,3 +111,32 @@ def test_index_of_nothing_is_searchable(tmp_path: Path) -> None:
     assert report.indexed_nothing
     result = runner.invoke(app, ["search", "消费", "--index", str(tmp_path / "index")])
     assert (result.exit_code, result.stdout) == (1, "")
+
+
+def test_hostile_attachments_fail_one_line_each_and_the_run_goes_on(tmp_path: Path) -> None:
+    from ofdfiles import layout, ofd
+    from ole import compound_file, word_document
+    from sheetfiles import xlsx
+
+    c = tmp_path / "att"
+    c.mkdir()
+    good_ofd = ofd([layout([("body", "促消费的版式文件。")])])
+    (c / "good.doc").write_bytes(word_document([("促消费的旧版文档。\r", False)]))
+    (c / "good.xlsx").write_bytes(xlsx([("S", [["名称", "内容"], ["甲", "促消费表格"]])]))
+    (c / "good.ofd").write_bytes(good_ofd)
+    (c / "empty.xlsx").write_bytes(b"")
+    (c / "cut.ofd").write_bytes(good_ofd[:-50])
+    (c / "locked.doc").write_bytes(compound_file({"EncryptedPackage": b"x"}))
+    (c / "dtd.ofd").write_bytes(ofd([[]], prolog='<!DOCTYPE p [<!ENTITY e SYSTEM "/x">]>'))
+    (c / "text.doc").write_bytes("其实是文本。".encode())
+    report = update(tmp_path / "index", [c])
+    assert report.added == 3
+    assert sorted(line.split(": ", 1)[1] for line in report.failed) == [
+        "an XML part declares a DTD (not allowed in OFD), skipped",
+        "empty file, skipped",
+        "encrypted Word file (needs a password), skipped",
+        "not a Word 97–2003 or WPS file (no OLE container), skipped",
+        "not an OFD file (not a zip archive), skipped",
+    ]
+    result = runner.invoke(app, ["search", "促消费", "-l", "--index", str(tmp_path / "index")])
+    assert result.stdout.splitlines() == ["att/good.doc", "att/good.ofd", "att/good.xlsx"]

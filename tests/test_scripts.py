@@ -195,3 +195,29 @@ def test_coldstart_commands() -> None:
         "never",
         "-c",
     ]
+
+
+def test_formats_bench_reads_every_file_exactly(
+    corpus: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bench = _load("formats_bench")
+    docs = bench.records(corpus / "docs-01.jsonl", 5)
+    assert [d["paragraphs"][0][:6] for d in docs] == ["我省全年将开", "有经营能力的"]
+    bench.bench_doc(docs)
+    bench.bench_xlsx(docs, copies=2)
+    bench.bench_ofd(docs)
+    lines = capsys.readouterr().out.splitlines()
+    exact = [line.split("exact ")[1] for line in lines if "ours:" in line]
+    # .ofd: a-1's two one-line paragraphs, alone on their page, are joined: with no full line
+    # anywhere there is no right margin to tell a short line by (as in a PDF)
+    assert exact == ["2/2", "2/2", "1/2"]
+
+
+def test_ocr_cer_distance_and_pages() -> None:
+    cer = _load("ocr_cer")
+    pairs = [("", "ab"), ("abc", "abd"), ("通知如下", "通知下")]
+    assert [cer.distance(a, b) for a, b in pairs] == [2, 1, 1]
+    pages = cer.pages_of(sorted((SCRIPTS.parent / "seeds").glob("*.txt")), 2)
+    assert len(pages) == 2 and all(len(p) == cer.LINES_PER_PAGE for p in pages)
+    assert all(len(text) <= cer.LINE_CHARS - 2 for page in pages for _, text in page)
+    assert pages[0][0] == ("body", "辽宁省商务厅")

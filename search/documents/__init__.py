@@ -11,6 +11,7 @@ import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from search.documents import meta
 from search.documents.blocks import Block, passages_from_blocks, text_blocks
@@ -18,6 +19,9 @@ from search.documents.decode import decode
 from search.errors import BadInput, UnreadableDocument
 from search.models import Document, Passage
 from search.suffixes import suffix_format
+
+if TYPE_CHECKING:
+    from search.documents.ocr import Recognizer
 
 Parsed = list[tuple[Document, list[Passage]]]
 
@@ -114,8 +118,9 @@ def _bytes(path: Path, display: str) -> bytes:
         ) from exc
 
 
-def read(path: Path, doc_id: str, display: str) -> Parsed:
-    """Read one file into documents with their passages."""
+def read(path: Path, doc_id: str, display: str, recognizer: Recognizer | None = None) -> Parsed:
+    """Read one file into documents with their passages; ``recognizer`` reads scanned PDF
+    pages (one is made for the call when none is given and the OCR extra is installed)."""
     data = _bytes(path, display)
     fmt = suffix_format(path) or "txt"
     if fmt == "jsonl":
@@ -123,6 +128,11 @@ def read(path: Path, doc_id: str, display: str) -> Parsed:
     if fmt in ("txt", "md"):
         blocks = list(text_blocks(decode(data, display).splitlines()))
         info = meta.extract(blocks)
+    elif fmt == "pdf":
+        from search.documents.ocr import Recognizer
+        from search.documents.pdf import read_pdf
+
+        blocks, info = read_pdf(data, display, recognizer or Recognizer())
     else:
         blocks, info = _format_readers()[fmt](data, display)
     if not blocks:
@@ -193,9 +203,12 @@ class PartlyReadable(UnreadableDocument):
 def iter_read(
     files: list[Path], ids: Callable[[Path], tuple[str, str]]
 ) -> Iterator[tuple[Path, Parsed | UnreadableDocument]]:
+    from search.documents.ocr import Recognizer
+
+    recognizer = Recognizer()  # one OCR engine for the run, made on the first scanned page
     for path in files:
         doc_id, display = ids(path)
         try:
-            yield path, read(path, doc_id, display)
+            yield path, read(path, doc_id, display, recognizer)
         except UnreadableDocument as exc:
             yield path, exc

@@ -23,7 +23,8 @@ class Block:
     """A paragraph (``heading`` 0) or a heading (level 1–6) and where it stands in the source.
 
     ``joins`` lists ``(offset, line)`` for every source line after the first that was joined
-    into ``text``: the line on which the text from ``offset`` on stands.
+    into ``text``: the line on which the text from ``offset`` on stands.  ``sheet`` is the
+    spreadsheet a row stands in: it heads the row's section path.
     """
 
     text: str
@@ -31,6 +32,8 @@ class Block:
     end_line: int
     heading: int = 0
     joins: tuple[tuple[int, int], ...] = ()
+    sheet: str = ""
+    ocr: bool = False  # recognised from a scanned page
 
 
 def _continues(previous: str, following_raw: str) -> bool:
@@ -109,14 +112,16 @@ def passages_from_blocks(doc_id: str, blocks: Iterable[Block]) -> list[Passage]:
     for block in blocks:
         if block.heading:
             path = [(level, title) for level, title in path if level < block.heading]
-        headings = tuple(title for _, title in path)
+        headings = ((block.sheet,) if block.sheet else ()) + tuple(title for _, title in path)
         for offset, piece in _cut(block.text):
             line = line_at(block.line, block.joins, offset)
             end = line_at(block.line, block.joins, offset + len(piece) - 1)
             joins = tuple(
                 (o - offset, ln) for o, ln in block.joins if offset < o < offset + len(piece)
             )
-            passages.append(Passage(doc_id, len(passages) + 1, line, end, piece, headings, joins))
+            passages.append(
+                Passage(doc_id, len(passages) + 1, line, end, piece, headings, joins, block.ocr)
+            )
         if block.heading:
             path.append((block.heading, block.text))
     return passages

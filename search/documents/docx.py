@@ -1,7 +1,8 @@
 """Word (.docx) files → blocks: the body's paragraphs in order, tables' cells included.
 
-Read with ``zipfile`` and ``xml.etree`` from the standard library: no dependency, and the
-sizes of the parts are checked before anything is unpacked (zip bombs).  ``line`` is the
+Read with ``zipfile`` and ``xml.etree`` through defusedxml (a DTD anywhere is refused: no
+entity expansion, no external entities), and the sizes of the parts are checked before
+anything is unpacked (zip bombs).  ``line`` is the
 ordinal of the paragraph in the body (1-based, empty paragraphs and table cells counted).
 Headings come from the paragraph styles (``Heading 1``/``标题 1``…, ``Title``) or their outline
 level.  Text boxes, headers, footers, footnotes and comments are not read.
@@ -45,9 +46,14 @@ def _part(archive: zipfile.ZipFile, name: str) -> ET.Element | None:
         data = stream.read(_MAX_PART + 1)
     if len(data) > _MAX_PART:
         raise _Bad(f"{name} is too large")
-    if b"<!DOCTYPE" in data[:2048] or b"<!ENTITY" in data[:4096]:
-        raise _Bad(f"{name} declares a DTD (not allowed in Office documents)")
-    return ET.fromstring(data)
+    import defusedxml.ElementTree as SafeET
+    from defusedxml import DefusedXmlException
+
+    try:
+        root: ET.Element = SafeET.fromstring(data, forbid_dtd=True)
+    except DefusedXmlException as exc:  # a DTD anywhere: entity bombs, external entities
+        raise _Bad(f"{name} declares a DTD (not allowed in Office documents)") from exc
+    return root
 
 
 def _optional(archive: zipfile.ZipFile, name: str) -> ET.Element | None:
@@ -193,7 +199,11 @@ def read_docx(data: bytes, name: str) -> tuple[list[Block], meta.Metadata]:
     except _Bad as exc:
         raise UnreadableDocument(f"{name}: {exc}, skipped", "open and re-save it in Word") from exc
     except zipfile.BadZipFile as exc:
-        raise _not_docx(name, data) from exc
+        if data.startswith(b"\xd0\xcf\x11\xe0"):  # OLE2: an old .doc, or an encrypted .docx
+            from search.documents.doc import read_doc
+
+            return read_doc(data, name)
+        raise _not_docx(name) from exc
     except Exception as exc:  # damaged XML, truncated members, odd zip features…
         raise UnreadableDocument(
             f"{name}: damaged Word file ({type(exc).__name__}), skipped",
@@ -209,12 +219,7 @@ def read_docx(data: bytes, name: str) -> tuple[list[Block], meta.Metadata]:
     )
 
 
-def _not_docx(name: str, data: bytes) -> UnreadableDocument:
-    if data.startswith(b"\xd0\xcf\x11\xe0"):  # OLE2: an old .doc, or an encrypted .docx
-        return UnreadableDocument(
-            f"{name}: an encrypted or old-format (.doc) Word file, skipped",
-            "save it as an unprotected .docx",
-        )
+def _not_docx(name: str) -> UnreadableDocument:
     return UnreadableDocument(
         f"{name}: not a Word file (not a zip archive), skipped", "check the file"
     )

@@ -1,4 +1,5 @@
-"""Readers for formats other than plain text: HTML, PDF and Word (.docx).
+"""Readers for formats other than plain text: HTML, PDF, Word (.docx, .doc), WPS and
+spreadsheets (.xlsx, .xls, .ods, .csv) and OFD.
 
 Each reader takes the file's bytes and its display name and returns its blocks and metadata,
 or raises ``UnreadableDocument``.  The modules (and their libraries) load on first use.
@@ -33,5 +34,40 @@ def read_docx(data: bytes, name: str) -> tuple[list[Block], Metadata]:
     return read(data, name)
 
 
+def read_doc(data: bytes, name: str) -> tuple[list[Block], Metadata]:
+    from search.documents.doc import read_doc as read
+
+    return read(data, name)
+
+
+def read_workbook(data: bytes, name: str) -> tuple[list[Block], Metadata]:
+    from search.documents.sheets import read_workbook as read
+
+    return read(data, name)
+
+
+def read_csv(data: bytes, name: str) -> tuple[list[Block], Metadata]:
+    from search.documents.sheets import read_csv as read
+
+    return read(data, name)
+
+
+def read_ofd(data: bytes, name: str) -> tuple[list[Block], Metadata]:
+    from search.documents.ofd import read_ofd as read
+
+    return read(data, name)
+
+
 SUFFIXES: dict[str, str] = OTHER_SUFFIXES
-READERS: dict[str, Reader] = {"html": read_html, "pdf": read_pdf, "docx": read_docx}
+READERS: dict[str, Reader] = {
+    "html": read_html,
+    "pdf": read_pdf,
+    "docx": read_docx,
+    "doc": read_doc,
+    "wps": read_doc,
+    "xlsx": read_workbook,
+    "xls": read_workbook,
+    "ods": read_workbook,
+    "csv": read_csv,
+    "ofd": read_ofd,
+}

@@ -1,7 +1,8 @@
 """HTML pages → blocks: the main text of a page, with the source line of every paragraph.
 
 Built on the standard library's ``html.parser`` (no dependency, and it reports the source line
-of every tag).  Navigation, scripts, headers, footers, forms and menus are dropped; the title,
+of every tag).  Navigation, scripts, headers, footers, forms, menus and blocks that are mostly links
+(``search.documents.htmlclean``) are dropped; a data table is read row by row; the title,
 date and issuer come from the ``<meta>`` tags Chinese government sites use, else from the text.
 """
 
@@ -9,12 +10,13 @@ from __future__ import annotations
 
 import codecs
 import re
-from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
 from search.documents import meta
 from search.documents.blocks import Block
 from search.documents.decode import decode
+from search.documents.dom import Node, Text
+from search.documents.htmlclean import RELATED, Links, table_blocks
 from search.errors import UnreadableDocument
 
 
@@ -64,31 +66,23 @@ _SOURCE_IN_LINE = re.compile(
     r"(?:来源|发布机构|发文机关|信息来源)\s*[:：]\s*([^\s|｜【\[（(]{2,30})"
 )
 _META_TITLE = ("articletitle", "og:title", "dc.title")
-_META_DATE = (
+_META_DATE = (  # as government CMSs (TRS, Hanweb, gov.cn) and others write them
     "pubdate",
     "publishdate",
+    "publish-date",
     "firstpublishedtime",
+    "articletimes",
     "article:published_time",
+    "datepublished",
+    "dcterms.issued",
+    "dc.date.issued",
     "dc.date",
     "publishtime",
+    "pubtime",
     "createdate",
     "date",
 )
 _META_ISSUER = ("contentsource", "source", "dc.publisher", "author", "dc.creator")
-
-
-@dataclass
-class Node:
-    tag: str
-    attrs: dict[str, str]
-    line: int
-    children: list[Node | Text] = field(default_factory=list)
-
-
-@dataclass(frozen=True)
-class Text:
-    text: str
-    line: int
 
 
 class _TreeBuilder(HTMLParser):
@@ -209,7 +203,8 @@ _BUTTON = (
 )
 _BOILERPLATE = re.compile(
     r"^(?:当前位置|您现在的位置|您当前的位置|您所在的位置|您的位置|所在位置)\s*[:：]"
-    rf"|^(?:{_BUTTON}\s*)+$|^分享到\s*[:：]"
+    rf"|^(?:{_BUTTON}\s*)+$|^分享到\s*[:：]|^(?:上一篇|下一篇|上一条|下一条)\s*[:：]"
+    r"|^首页\s*[>»›＞](?:[^>»›＞]{1,20}[>»›＞]?)*$"
 )
 _BUTTONS_AFTER = re.compile(rf"\s*(?:{_BUTTON}\s*)+$")
 _WORD = re.compile(r"[^\s\u200b\ufeff]+")
@@ -272,24 +267,31 @@ class _Paragraphs:
         self.gap = ""
 
 
-def _walk(node: Node, out: _Paragraphs, inside_article: bool = False) -> None:
+def _walk(node: Node, out: _Paragraphs, links: Links, inside_article: bool = False) -> None:
     for child in node.children:
         if isinstance(child, Text):
             out.add(child.text, child.line)
             continue
-        if _is_noise(child, inside_article):
+        if _is_noise(child, inside_article) or links.is_navigation(child):
             continue
         tag = child.tag
         if tag == "br" and out.heading:  # a title set on two lines stays one heading
             out.add(" ", child.line)
         elif tag in ("br", "hr"):
             out.flush()
+        elif tag == "table" and (rows := table_blocks(child, links.noise)) is not None:
+            out.flush()
+            out.blocks.extend(rows)
         elif tag in _HEADINGS or tag in _BLOCK:
             out.open(child.line, _HEADINGS.get(tag, 0))
-            _walk(child, out, inside_article or tag in ("article", "main"))
+            _walk(child, out, links, inside_article or tag in ("article", "main"))
             out.flush()
         else:
-            _walk(child, out, inside_article)
+            _walk(child, out, links, inside_article)
+
+
+def _content_noise(node: Node) -> bool:
+    return _is_noise(node, True)
 
 
 def _head(node: Node, metas: dict[str, str], titles: list[str]) -> None:
@@ -302,6 +304,7 @@ def _head(node: Node, metas: dict[str, str], titles: list[str]) -> None:
                 (
                     child.attrs.get("name")
                     or child.attrs.get("property")
+                    or child.attrs.get("itemprop")
                     or child.attrs.get("http-equiv")
                     or ""
                 )
@@ -367,13 +370,19 @@ def read_html(data: bytes, name: str) -> tuple[list[Block], meta.Metadata]:
             f"{name}: cannot parse HTML ({type(exc).__name__}), skipped", "check the file"
         ) from exc
     out = _Paragraphs()
-    _walk(builder.root, out)
+    _walk(builder.root, out, Links(_content_noise))
     out.flush()
-    blocks = [_trimmed(b) for b in out.blocks if not _BOILERPLATE.match(b.text)]
+    blocks = [_trimmed(b) for b in out.blocks if not _boilerplate(b.text)]
     metas: dict[str, str] = {}
     titles: list[str] = []
     _head(builder.root, metas, titles)
     return blocks, _metadata(blocks, metas, titles[0] if titles else "")
+
+
+def _boilerplate(text: str) -> bool:
+    """Breadcrumbs, buttons, share bars, next/previous links, a "相关链接" label left alone."""
+    related = RELATED.match(text)
+    return bool(_BOILERPLATE.match(text) or (related and related.end() == len(text)))
 
 
 def _trimmed(block: Block) -> Block:

@@ -2,18 +2,27 @@
 
 from __future__ import annotations
 
+import datetime
 import re
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from search.documents.blocks import Block
 
-_CN_DIGITS = {ch: i for i, ch in enumerate("〇一二三四五六七八九")} | {"零": 0, "○": 0, "O": 0}
+_CN_DIGITS = {ch: i for i, ch in enumerate("〇一二三四五六七八九")} | {
+    "零": 0,
+    "○": 0,
+    "O": 0,
+    "o": 0,
+}
 _DATE = re.compile(
-    r"((?:19|20)\d{2}|[〇一二三四五六七八九零○]{4})\s*年\s*"
+    r"((?:19|20)\d{2}|[〇一二三四五六七八九零○Oo]{4})\s*年\s*"
     r"(\d{1,2}|[一二三四五六七八九十]{1,3})\s*月\s*(\d{1,2}|[一二三四五六七八九十]{1,3})\s*日"
 )
-_ISO_DATE = re.compile(r"\b((?:19|20)\d{2})[-/.](\d{1,2})[-/.](\d{1,2})\b")
+_ISO_DATE = re.compile(  # not inside a longer number or version (1.2023.12.05.7)
+    r"(?<!\d)(?<!\d\.)((?:19|20)\d{2})[-/.](\d{1,2})[-/.](\d{1,2})(?!\d|\.\d)"
+)
 _DOC_NUMBER = re.compile(
     r"[\u4e00-\u9fff]{1,12}\s*[〔［\[（(【]\s*(?:19|20)\d{2}\s*[〕］\]）)】]\s*第?\s*\d{1,5}\s*号"
 )
@@ -25,6 +34,7 @@ _TITLE_WORDS = re.compile(
 _ISSUER_END = re.compile(
     r"(?:厅|局|委员会|委|政府|办公室|办公厅|部|院|会|中心|署|处|府|室|所|馆|司|组|队|站|社|行|集团|公司)$"
 )
+_PUNCTUATION = re.compile(r"[，。；：！？、,;:!?]")
 _LABEL_ONLY = re.compile(r"^(?:政府信息公开|附件下载|附件|打印|关闭|索引号.*|来源.*)$")
 
 
@@ -51,7 +61,10 @@ def _number(text: str) -> int:
 
 
 def parse_date(text: str) -> str:
-    """The first full date in ``text`` as ISO ``YYYY-MM-DD``, or ``""``."""
+    """The first full date in ``text`` as ISO ``YYYY-MM-DD``, or ``""``: ``2023年12月5日``,
+    full-width ``２０２３年１２月５日``, Chinese numerals ``二〇二三年十二月五日`` (``二O二三``
+    too), ``2023-12-05``, ``2023.12.05``, ``2023/12/5`` and gov.cn's ``2023-12-05-09:30:00``."""
+    text = unicodedata.normalize("NFKC", text)  # full-width digits and punctuation
     for match in _DATE.finditer(text):
         iso = _iso(_number(match.group(1)), _number(match.group(2)), _number(match.group(3)))
         if iso:
@@ -64,9 +77,13 @@ def parse_date(text: str) -> str:
 
 
 def _iso(year: int, month: int, day: int) -> str:
-    if 1900 <= year <= 2100 and 1 <= month <= 12 and 1 <= day <= 31:
-        return f"{year:04d}-{month:02d}-{day:02d}"
-    return ""
+    """``YYYY-MM-DD`` of a real calendar day between 1900 and 2100, else ``""``."""
+    if not 1900 <= year <= 2100:
+        return ""
+    try:
+        return datetime.date(year, month, day).isoformat()
+    except ValueError:
+        return ""
 
 
 def doc_number(text: str) -> str:
@@ -86,6 +103,19 @@ def _title(blocks: Sequence[Block]) -> str:
         if _TITLE_WORDS.search(text):
             return text
     return candidates[0] if candidates else ""
+
+
+def is_signature(text: str) -> bool:
+    """Whether a line reads as a signing body: a short name ending as an organisation's does,
+    with no punctuation."""
+    text = text.strip()
+    return 2 <= len(text) <= 30 and bool(_ISSUER_END.search(text)) and not _PUNCTUATION.search(text)
+
+
+def is_date_line(text: str) -> bool:
+    """Whether a line is a date alone (the date under a signature)."""
+    text = text.strip()
+    return len(text) <= 20 and bool(parse_date(text)) and not _PUNCTUATION.search(text)
 
 
 def _issuer_and_date(blocks: Sequence[Block]) -> tuple[str, str]:

@@ -12,12 +12,15 @@ import itertools
 import re
 import threading
 from collections import Counter
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any
 
 from search.documents import meta
 from search.documents.blocks import Block
 from search.errors import UnreadableDocument
+
+if TYPE_CHECKING:
+    from search.documents.ocr import Recognizer
 
 _CLOSING = set("。！？；：…”’」』）)》〉】〕!?;:.")
 _LIST_START = re.compile(
@@ -38,7 +41,9 @@ _GENERATED_CJK = re.compile(rf"(?<={_CJK})\x00+(?={_CJK})")
 
 
 @dataclass
-class _Line:
+class Line:
+    """A text line and its geometry (``bottom`` grows up the page, as in PDF)."""
+
     text: str
     x0: float
     x1: float
@@ -65,7 +70,7 @@ def _box(box: tuple[float, float, float, float], rotation: int) -> tuple[float, 
     return left, bottom, right, top
 
 
-def _page_lines(page: Any, rotation: int) -> list[_Line]:
+def _page_lines(page: Any, rotation: int) -> list[Line]:
     """The text lines of a page as PDFium breaks them, with their geometry."""
     import pypdfium2.raw as raw
 
@@ -75,7 +80,7 @@ def _page_lines(page: Any, rotation: int) -> list[_Line]:
         text = textpage.get_text_range(0, count) if count > 0 else ""
         if len(text) != count:  # characters outside the BMP: ask PDFium one by one
             text = "".join(_char(raw.FPDFText_GetUnicode(textpage.raw, i)) for i in range(count))
-        lines: list[_Line] = []
+        lines: list[Line] = []
         current: list[tuple[int, str]] = []
         for index, char in enumerate(text + "\n"):
             if char in "\r\n":
@@ -95,7 +100,7 @@ def _char(code: int) -> str:
     return chr(code) if 0 <= code < 0x110000 and not 0xD800 <= code < 0xE000 else ""
 
 
-def _make_line(textpage: Any, raw: Any, chars: list[tuple[int, str]], rotation: int) -> _Line:
+def _make_line(textpage: Any, raw: Any, chars: list[tuple[int, str]], rotation: int) -> Line:
     visible = [i for i, c in chars if not c.isspace() and c != "\x00"] or [chars[0][0]]
     first = _box(textpage.get_charbox(visible[0], loose=True), rotation)
     last = _box(textpage.get_charbox(visible[-1], loose=True), rotation)
@@ -103,7 +108,7 @@ def _make_line(textpage: Any, raw: Any, chars: list[tuple[int, str]], rotation: 
     sizes = Counter(round(raw.FPDFText_GetFontSize(textpage.raw, i), 1) for i in sample)
     size = sizes.most_common(1)[0][0] or abs(first[3] - first[1]) or 10.0
     text = _squeeze("".join(c for _, c in chars))
-    return _Line(text, min(first[0], last[0]), max(first[2], last[2]), min(first[1], last[1]), size)
+    return Line(text, min(first[0], last[0]), max(first[2], last[2]), min(first[1], last[1]), size)
 
 
 def _squeeze(text: str) -> str:
@@ -112,7 +117,7 @@ def _squeeze(text: str) -> str:
     return re.sub(r"[\s\x00]+", " ", text).strip()
 
 
-def _body_layout(pages: list[list[_Line]]) -> tuple[float, float]:
+def _body_layout(pages: list[list[Line]]) -> tuple[float, float]:
     """The body text size (most characters) and the right edge of its full lines."""
     sizes: Counter[float] = Counter()
     for line in (line for lines in pages for line in lines):
@@ -129,7 +134,7 @@ def _near(size: float, other: float) -> bool:
     return abs(size - other) <= 0.15 * max(size, other)
 
 
-def _pitch(lines: list[_Line], body: float) -> float:
+def _pitch(lines: list[Line], body: float) -> float:
     """The usual distance between two body lines of a page."""
     drops = sorted(
         a.bottom - b.bottom
@@ -141,7 +146,7 @@ def _pitch(lines: list[_Line], body: float) -> float:
     return drops[len(drops) // 2] if drops else 1.5 * body
 
 
-def _starts_paragraph(a: _Line, b: _Line, page: tuple[float, float, float, float]) -> bool:
+def _starts_paragraph(a: Line, b: Line, page: tuple[float, float, float, float]) -> bool:
     """Whether line ``b`` begins a paragraph after ``a``; ``page``: left, right, pitch, body."""
     left, right, pitch, body = page
     if not _near(a.size, b.size):
@@ -153,6 +158,8 @@ def _starts_paragraph(a: _Line, b: _Line, page: tuple[float, float, float, float
         return True
     if large:  # a title set in large type over several (centred) lines
         return False
+    if _closing_line(b.text) and (a.text[-1] in _CLOSING or meta.is_date_line(b.text)):
+        return True  # a signature or a date under the last sentence, wherever it stands
     if b.x0 > left + 0.8 * em and (b.x0 > a.x0 + 0.8 * em or a.text[-1] in _CLOSING):
         return True
     word = _LATIN_WORD.match(b.text)
@@ -160,6 +167,11 @@ def _starts_paragraph(a: _Line, b: _Line, page: tuple[float, float, float, float
     if right - a.x1 > room + 0.5 * em:
         return True
     return bool(_LIST_START.match(b.text)) and a.text[-1] in _CLOSING
+
+
+def _closing_line(text: str) -> bool:
+    """A line that stands alone at the end of a notice: a signing body or a date."""
+    return meta.is_signature(text) or meta.is_date_line(text)
 
 
 def _glue(left: str, right: str) -> str:
@@ -177,7 +189,7 @@ def _glue(left: str, right: str) -> str:
     return left + right
 
 
-def _page_paragraphs(number: int, lines: list[_Line], body: float, right: float) -> list[_Para]:
+def _page_paragraphs(number: int, lines: list[Line], body: float, right: float) -> list[_Para]:
     if lines and _PAGE_NUMBER.match(lines[-1].text):
         lines = lines[:-1]
     if lines and _PAGE_NUMBER.match(lines[0].text):
@@ -209,7 +221,9 @@ def _blocks(paragraphs: list[_Para], body: float) -> list[Block]:
     return blocks
 
 
-def _metadata(blocks: list[Block], info: dict[str, str]) -> meta.Metadata:
+def metadata(blocks: list[Block], info: dict[str, str]) -> meta.Metadata:
+    """Title (large type on the first page, else the Title property), date (the text's, else
+    the creation date as ``D:YYYYMMDD``), issuer and document number."""
     found = meta.extract(blocks)
     headings = [b.text for b in blocks if b.heading and b.line == blocks[0].line]
     info_title = (info.get("Title") or "").strip()
@@ -238,7 +252,11 @@ def _open_error(name: str, exc: Exception) -> UnreadableDocument:
     )
 
 
-def _read_pages(data: bytes, name: str) -> tuple[list[list[_Line]], dict[str, str]]:
+def _read_pages(
+    data: bytes, name: str, recognizer: Recognizer | None
+) -> tuple[list[list[Line]], dict[str, str], set[int]]:
+    """The lines of every page, the document's information dictionary, and the pages whose
+    lines came from OCR (pages without a text layer, when a recognizer is given)."""
     try:
         import pypdfium2 as pdfium
     except ImportError as exc:
@@ -249,12 +267,14 @@ def _read_pages(data: bytes, name: str) -> tuple[list[list[_Line]], dict[str, st
         pdf = pdfium.PdfDocument(data)
     except Exception as exc:  # PdfiumError, and anything else a damaged file may cause
         raise _open_error(name, exc) from exc
+    scans = _Scans(recognizer, data)
     try:
         pages = []
         for index in range(len(pdf)):
             page = pdf[index]
             try:
-                pages.append(_page_lines(page, page.get_rotation() % 360))
+                lines = _page_lines(page, page.get_rotation() % 360)
+                pages.append(lines or scans.read(page, index + 1))
             finally:
                 page.close()
         info = pdf.get_metadata_dict()
@@ -262,20 +282,64 @@ def _read_pages(data: bytes, name: str) -> tuple[list[list[_Line]], dict[str, st
         raise _open_error(name, exc) from exc
     finally:
         pdf.close()
-    return pages, info
+    scans.save()
+    return pages, info, scans.pages
 
 
-def read_pdf(data: bytes, name: str) -> tuple[list[Block], meta.Metadata]:
-    """The text layer of a PDF as paragraphs (``line`` is the page number), and metadata."""
-    with _LOCK:
-        pages, info = _read_pages(data, name)
+class _Scans:
+    """OCR of the pages without a text layer, through the recognizer's cache.  Nothing is
+    imported or read until a page needs it: a PDF with a text layer costs nothing here."""
+
+    def __init__(self, recognizer: Recognizer | None, data: bytes) -> None:
+        self.recognizer = recognizer
+        self.data = data
+        self.cache: dict[str, list[list[Any]]] | None = None
+        self.changed = False
+        self.pages: set[int] = set()
+
+    def read(self, page: Any, number: int) -> list[Line]:
+        from search.documents import ocr
+
+        if self.recognizer is None or not ocr.available():
+            return []
+        if self.cache is None:
+            self.cache = self.recognizer.cached(self.data)
+        key = str(number)
+        if key not in self.cache:
+            self.cache[key] = ocr.recognise_page(self.recognizer, page)
+            self.changed = True
+        lines = ocr.lines_of(self.cache[key])
+        if lines:
+            self.pages.add(number)
+        return lines
+
+    def save(self) -> None:
+        if self.recognizer is not None and self.cache is not None and self.changed:
+            self.recognizer.store(self.data, self.cache)
+
+
+def page_blocks(pages: list[list[Line]]) -> list[Block]:
+    """The lines of each page joined into paragraphs by their geometry (``line`` is the page
+    number); larger type than the body becomes a heading.  Shared with the OFD reader."""
     body, right = _body_layout(pages) if any(pages) else (0.0, 0.0)
     paragraphs = [
         p for n, lines in enumerate(pages, 1) for p in _page_paragraphs(n, lines, body, right)
     ]
-    if not paragraphs:
-        raise UnreadableDocument(
-            f"{name}: no text layer (scanned PDF?), skipped", "run OCR on it first"
-        )
-    blocks = _blocks(paragraphs, body)
-    return blocks, _metadata(blocks, info)
+    return _blocks(paragraphs, body)
+
+
+def read_pdf(
+    data: bytes, name: str, recognizer: Recognizer | None = None
+) -> tuple[list[Block], meta.Metadata]:
+    """The text layer of a PDF as paragraphs (``line`` is the page number), and metadata.
+    With a recognizer (and the OCR extra installed), pages without a text layer are read by
+    OCR and their blocks are marked ``ocr``."""
+    with _LOCK:
+        pages, info, scanned = _read_pages(data, name, recognizer)
+    blocks = [replace(b, ocr=True) if b.line in scanned else b for b in page_blocks(pages)]
+    if not blocks:
+        from search.documents.ocr import INSTALL_HINT, available
+
+        hint = "run OCR on it first" + ("" if available() else f", or {INSTALL_HINT}")
+        raise UnreadableDocument(f"{name}: no text layer (scanned PDF?), skipped", hint)
+    return blocks, metadata(blocks, info)

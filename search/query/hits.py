@@ -65,4 +65,5 @@ def passage_from(stored: dict[str, Any]) -> Passage:
         stored["text"],
         tuple(h for h in stored.get("headings", "").split("\n") if h),
         tuple((int(a), int(b)) for a, b in stored.get("joins", ())),
+        bool(stored.get("ocr", False)),
     )

@@ -47,7 +47,7 @@ class PassageRow:
     paragraph: int
     line: int
     tokens: int  # jieba tokens: the passage's length in Whoosh's text field
-    stored: bytes  # JSON: [end_line, joins, headings]
+    stored: bytes  # JSON: [end_line, joins, headings] and 1 when recognised by OCR
     headings: str  # normalised heading path, "\n"-joined
 
 
@@ -82,6 +82,8 @@ def document_row(
             (i, ord(a)) for i, (a, b) in enumerate(zip(passage.text, norm, strict=True)) if a != b
         )
         stored = [passage.end_line, [list(j) for j in passage.joins], list(passage.headings)]
+        if passage.ocr:  # recognised from a scanned page (most passages are not: no field)
+            stored.append(1)
         rows.append(
             PassageRow(
                 norm,
@@ -258,7 +260,7 @@ class SegmentData:
         """A passage's location and its document's metadata, as one dict."""
         a = self.file.arrays
         doc = int(a["p.doc"][number])
-        end_line, joins, headings = json.loads(self._item("s.", number))
+        end_line, joins, headings, *ocr = json.loads(self._item("s.", number))
         out: dict[str, Any] = dict(zip(DOC_FIELDS, self.document(doc), strict=True))
         out.update(
             paragraph=int(a["p.paragraph"][number]),
@@ -267,6 +269,7 @@ class SegmentData:
             joins=joins,
             headings="\n".join(headings),
             text=self.original(number),
+            ocr=bool(ocr),
         )
         return out
 

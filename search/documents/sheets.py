@@ -1,0 +1,264 @@
+"""Spreadsheets (.xlsx, .xlsm, .xls, .ods and .csv) → blocks: one block per row.
+
+The binary formats are read with python-calamine (Rust's calamine: one reader for all of
+them, one sheet in memory at a time); .csv with the standard library after the same decoding
+as text files (UTF-8, GB18030/GBK).  A sheet's first row of two or more text cells is its
+header: each later row of two or more cells becomes ``name:value name:value …`` so that a
+column's name and its value are found together; rows above the header (a title), rows of one
+cell (a note, a signature) and rows without a header stay plain text.  ``line`` is the row
+number as the spreadsheet shows it (a .csv: the line the row starts on) and ``sheet`` the
+sheet's name.  The archives of .xlsx and .ods are checked for zip bombs and DTDs, and OLE
+containers (.xls) are opened with olefile, before calamine sees them (calamine never expands
+XML entities, but it panics on some truncated containers: the panic becomes one line).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import datetime
+import io
+import os
+import re
+import struct
+import sys
+import zipfile
+from collections.abc import Iterable, Iterator
+from itertools import zip_longest
+from typing import Any
+
+from search.documents import meta
+from search.documents.blocks import Block
+from search.documents.decode import decode
+from search.errors import UnreadableDocument
+
+_OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_MAX_UNPACKED = 512 * 1024 * 1024  # bytes of all the members of an .xlsx/.ods together
+_MAX_RATIO = 200  # unpacked / packed size of one member beyond which it is a zip bomb
+_SPACE = re.compile(r"\s+")
+_NUMBERISH = re.compile(r"^[\d.,%+\-\s/:年月日]*$")
+_RESAVE = "open it in Excel or WPS and save it again"
+_FILEPASS, _EOF = 0x002F, 0x000A  # BIFF record types
+Row = tuple[int, list[str], bool]  # row number, cell texts, whether any cell was not text
+
+
+def cell_text(value: Any) -> str:
+    """A cell as text: whole numbers without ``.0``, dates in ISO form."""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() and abs(value) < 1e15 else f"{value:.15g}"
+    if isinstance(value, datetime.datetime):
+        return value.isoformat(sep=" ").removesuffix(" 00:00:00")
+    if isinstance(value, datetime.date | datetime.time):
+        return value.isoformat()
+    return _SPACE.sub(" ", str(value)).strip()
+
+
+def _is_header(cells: list[str], typed: bool) -> bool:
+    filled = [c for c in cells if c]
+    return (
+        len(filled) >= 2
+        and not typed
+        and all(len(c) <= 40 and not _NUMBERISH.match(c) for c in filled)
+    )
+
+
+def row_blocks(rows: Iterable[Row], sheet: str = "") -> Iterator[tuple[Block, bool]]:
+    """A block per non-empty row, and whether it is plain (not under a header)."""
+    header: list[str] | None = None
+    for number, cells, typed in rows:
+        if not any(cells):
+            continue
+        if header is None and _is_header(cells, typed):
+            header = cells
+            continue
+        filled = [c for c in cells if c]
+        if header is None or len(filled) == 1:  # a title, a note, a signature
+            text = " ".join(filled)
+        else:
+            pairs = zip_longest(header, cells, fillvalue="")
+            text = " ".join(f"{name}:{value}" if name else value for name, value in pairs if value)
+        yield Block(text, number, number, sheet=sheet), header is None or len(filled) == 1
+
+
+def _metadata(found: list[tuple[Block, bool]]) -> meta.Metadata:
+    """Title, date and issuer from the plain rows (a title above the table, a signature
+    below it); the document number from any of the first rows."""
+    plain = [block for block, is_plain in found if is_plain]
+    info = meta.extract(plain)
+    number = meta.doc_number("\n".join(block.text for block, _ in found[:12]))
+    return meta.Metadata(info.title, info.date, info.issuer, number)
+
+
+def _check_archive(data: bytes) -> None:
+    """Refuse zip bombs and XML with a DTD (entity expansion, external entities)."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        total = 0
+        for info in archive.infolist():
+            total += info.file_size
+            if total > _MAX_UNPACKED or (
+                info.file_size > 16 * 1024 * 1024
+                and info.file_size > _MAX_RATIO * max(info.compress_size, 1)
+            ):
+                size = info.file_size // 1_000_000
+                raise _Bad(f"{info.filename} unpacks to {size} MB (zip bomb?)")
+            if info.filename.endswith((".xml", ".rels")):
+                with archive.open(info) as stream:
+                    head = stream.read(4096)
+                if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
+                    raise _Bad(f"{info.filename} declares a DTD (not allowed in spreadsheets)")
+
+
+class _Bad(Exception):
+    """The file is not a usable spreadsheet (the message says why)."""
+
+
+def _sheet_rows(sheet: Any) -> Iterator[Row]:
+    for index, values in enumerate(sheet.iter_rows(), 1):
+        typed = any(not isinstance(v, str) for v in values if v != "")
+        yield index, [cell_text(v) for v in values], typed
+
+
+def _workbook_blocks(data: bytes) -> list[tuple[Block, bool]]:
+    from python_calamine import CalamineWorkbook, SheetTypeEnum
+
+    found: list[tuple[Block, bool]] = []
+    workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
+    try:
+        for sheet_info in workbook.sheets_metadata:
+            if sheet_info.typ != SheetTypeEnum.WorkSheet:
+                continue
+            sheet = workbook.get_sheet_by_name(sheet_info.name)
+            found.extend(row_blocks(_sheet_rows(sheet), sheet_info.name))
+            del sheet
+    finally:
+        workbook.close()
+    return found
+
+
+def _encrypted(name: str) -> UnreadableDocument:
+    return UnreadableDocument(
+        f"{name}: encrypted spreadsheet (needs a password), skipped",
+        "save a copy without the password and index that",
+    )
+
+
+class _Encrypted(Exception):
+    """An Office file protected by a password."""
+
+
+def _check_container(data: bytes) -> None:
+    """An OLE file (.xls, or an encrypted .xlsx) is read with olefile first: calamine panics on
+    some truncated containers."""
+    import olefile
+
+    with olefile.OleFileIO(data) as ole:
+        if ole.exists("EncryptedPackage"):
+            raise _Encrypted
+        streams = [name for name in ("Workbook", "Book") if ole.exists(name)]
+        if not streams:
+            raise _Bad("no Workbook stream inside (not an Excel file?)")
+        if ole.get_size(streams[0]) > _MAX_UNPACKED:
+            raise _Bad("its Workbook stream is too large")
+        if _has_filepass(ole.openstream(streams[0]).read()):
+            raise _Encrypted
+
+
+def _has_filepass(workbook: bytes) -> bool:
+    """Whether the workbook globals (the BIFF records up to the first EOF) hold FILEPASS:
+    the workbook is encrypted."""
+    position = 0
+    while position + 4 <= len(workbook):
+        kind, size = struct.unpack_from("<HH", workbook, position)
+        if kind == _FILEPASS:
+            return True
+        if kind == _EOF:
+            return False
+        position += 4 + size
+    return False
+
+
+@contextlib.contextmanager
+def _quiet_stderr() -> Iterator[None]:
+    """Keep what the Rust library prints when it panics off the terminal (the panic itself
+    comes back as an exception)."""
+    sys.stderr.flush()
+    saved = os.dup(2)
+    try:
+        with open(os.devnull, "w") as null:
+            os.dup2(null.fileno(), 2)
+            yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+
+
+def _read_workbook(data: bytes) -> list[tuple[Block, bool]]:
+    if data.startswith(_OLE):
+        _check_container(data)
+    else:
+        _check_archive(data)
+    try:
+        with _quiet_stderr():
+            return _workbook_blocks(data)
+    except BaseException as exc:  # a Rust panic is a BaseException: make it an Exception
+        if type(exc).__name__ == "PanicException":
+            raise _Bad("damaged spreadsheet (calamine failed on it)") from exc
+        raise
+
+
+def read_workbook(data: bytes, name: str) -> tuple[list[Block], meta.Metadata]:
+    """The rows of every worksheet of an .xlsx/.xls/.ods file as blocks, and metadata."""
+    if not data.startswith((_OLE, b"PK\x03\x04")):
+        return _not_a_workbook(data, name)
+    try:
+        found = _read_workbook(data)
+    except _Encrypted as exc:
+        raise _encrypted(name) from exc
+    except _Bad as exc:
+        raise UnreadableDocument(f"{name}: {exc}, skipped", _RESAVE) from exc
+    except Exception as exc:  # CalamineError, XmlError, ZipError, PasswordError, OSError…
+        if "password" in f"{type(exc).__name__} {exc}".lower():
+            raise _encrypted(name) from exc
+        raise UnreadableDocument(
+            f"{name}: damaged spreadsheet ({type(exc).__name__}), skipped", _RESAVE
+        ) from exc
+    return [block for block, _ in found], _metadata(found)
+
+
+def _not_a_workbook(data: bytes, name: str) -> tuple[list[Block], meta.Metadata]:
+    """Sites often serve an HTML table or a CSV under an .xls name: read what it is."""
+    head = data[:2048].lstrip().lower()
+    if head.startswith((b"<!doctype html", b"<html", b"<table", b"<?xml")) or b"<table" in head:
+        from search.documents.html import read_html
+
+        return read_html(data, name)
+    if not data.strip():
+        raise UnreadableDocument(f"{name}: empty file, skipped", "the file is empty")
+    return read_csv(data, name)
+
+
+def _csv_rows(text: str) -> Iterator[Row]:
+    sample = text[:8192]
+    try:
+        dialect: Any = csv.Sniffer().sniff(sample, delimiters=",\t;|")
+    except csv.Error:
+        dialect = csv.excel
+    reader = csv.reader(io.StringIO(text), dialect)
+    start = 1
+    for values in reader:
+        yield start, [cell_text(v) for v in values], False
+        start = reader.line_num + 1
+
+
+def read_csv(data: bytes, name: str) -> tuple[list[Block], meta.Metadata]:
+    """The rows of a CSV file as blocks (``line``: the line the row starts on)."""
+    text = decode(data, name)
+    try:
+        found = list(row_blocks(_csv_rows(text)))
+    except csv.Error as exc:
+        raise UnreadableDocument(
+            f"{name}: not a readable CSV file ({exc}), skipped", _RESAVE
+        ) from exc
+    return [block for block, _ in found], _metadata(found)

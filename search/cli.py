@@ -16,6 +16,7 @@ from typing import Annotated, Any
 import typer
 
 from search import __version__
+from search.cli_help import CONTEXT, Command, Group, QueryCommand, query_text
 from search.cli_support import (
     Color,
     configure,
@@ -32,6 +33,8 @@ from search.config import index_dir as resolve
 from search.errors import BadInput
 
 app = typer.Typer(
+    cls=Group,
+    context_settings=CONTEXT,
     help="Full-text search over Chinese government announcements.",
     no_args_is_help=True,
     add_completion=True,
@@ -58,7 +61,9 @@ class Engine(StrEnum):
 
 IndexOpt = Annotated[
     Path | None,
-    typer.Option("--index", help="Index folder [default: $GOVSEARCH_INDEX or ./index]."),
+    typer.Option(
+        "--index", metavar="DIR", help="Index folder [default: $GOVSEARCH_INDEX or ./index]."
+    ),
 ]
 ColorOpt = Annotated[
     Color, typer.Option("--color", help="Colour: auto (on a terminal), always, never.")
@@ -66,7 +71,10 @@ ColorOpt = Annotated[
 PerDocOpt = Annotated[
     int,
     typer.Option(
-        "--per-doc", min=0, help="Passages of one document on the first page (0 = no limit)."
+        "--per-doc",
+        min=0,
+        metavar="N",
+        help="Passages of one document on the first page (0 = no limit).",
     ),
 ]
 StrictOpt = Annotated[
@@ -76,15 +84,17 @@ UserdictOpt = Annotated[
     Path | None,
     typer.Option(
         "--userdict",
+        metavar="FILE",
         help="Extra jieba dictionary (word [freq] [tag] per line); remembered by the index.",
     ),
 ]
 
 
-@app.command()
+@app.command(cls=Command, short_help="Index files and folders, or refresh the index.")
 def index(
     paths: Annotated[
-        list[Path] | None, typer.Argument(help="Files or folders to add or refresh.")
+        list[Path] | None,
+        typer.Argument(metavar="PATH", help="Files or folders to add or refresh."),
     ] = None,
     index_dir: IndexOpt = None,
     rebuild: Annotated[
@@ -108,15 +118,60 @@ def index(
         raise typer.Exit(2)
 
 
-@app.command()
+SYNTAX = """\
+Query syntax:
+  夜经济 消费   passages holding both keywords, each as written, also inside longer words
+  "以旧换新 补贴"   an exact phrase (also “…” and 「…」 at word boundaries)
+  夜经济 OR 首店   either of them (also |)
+  消费 NOT 汽车   the first without the second; also 消费 -汽车 (NOT alone is an error)
+  (家电 OR 汽车) 以旧换新   grouping
+  title:通知   in the title; issuer:商务部 in the issuer
+  date:2023   a year; date:2023-06 a month; date:2023-06-04 a day
+  date:2023-01..2023-06   a range (either end may be left open: date:2023-03..)
+  date:>=2023-03   also >, <= and <
+  消费*   a trailing * is allowed (every keyword already matches longer words)
+
+Partial matches:
+When fewer passages than asked hold the whole query, passages holding some of its keywords
+follow, marked partial. A single typed question without spaces is split into its words for
+this; a query of several keywords never is. --strict turns it off. The exit status is 0 only
+when some passage matches the whole query.
+
+Text starting with -:
+  -消费   is query text (NOT 消费); only -x with an ASCII letter is an option
+  -- -消费 夜经济   everything after -- is query text
+  -e -消费   -e TEXT adds query text, whatever it starts with
+
+Examples:
+  govsearch search 以旧换新 家电 -n 5
+  govsearch search '"夜间经济" date:2023' --json
+  govsearch search 夜经济 -l | xargs wc -l"""
+
+
+@app.command(
+    cls=QueryCommand,
+    short_help="Ranked passages for a query.",
+    epilog=SYNTAX,
+)
 def search(
-    query_text: Annotated[
-        str,
+    words: Annotated[
+        list[str] | None,
         typer.Argument(
             metavar="QUERY",
-            help='Keywords (ANDed), "phrases", OR, NOT/-word, (), title:, issuer:, date:.',
+            show_default=False,
+            help="Query words (see the syntax below); several words are ANDed.",
         ),
-    ],
+    ] = None,
+    more: Annotated[
+        list[str] | None,
+        typer.Option(
+            "-e",
+            "--query",
+            metavar="TEXT",
+            show_default=False,
+            help="Query text, even if it begins with - (repeatable).",
+        ),
+    ] = None,
     index_dir: IndexOpt = None,
     limit: Annotated[
         int | None,
@@ -124,6 +179,7 @@ def search(
             "-n",
             "--limit",
             min=0,
+            metavar="N",
             show_default=False,
             help="Hits to show (0 = all) [default: 10; with -l: all documents].",
         ),
@@ -137,15 +193,20 @@ def search(
         bool, typer.Option("-c", "--count", help="Only the number of matching passages.")
     ] = False,
     issuer: Annotated[
-        str, typer.Option("--issuer", help="Only documents whose issuer contains this.")
+        str,
+        typer.Option("--issuer", metavar="TEXT", help="Only documents whose issuer contains this."),
     ] = "",
     since: Annotated[
         str,
         typer.Option(
-            "--since", help="Only documents dated on or after (2023, 2023-06, 2023-06-04)."
+            "--since",
+            metavar="DATE",
+            help="Only documents dated on or after (2023, 2023-06, 2023-06-04).",
         ),
     ] = "",
-    until: Annotated[str, typer.Option("--until", help="Only documents dated on or before.")] = "",
+    until: Annotated[
+        str, typer.Option("--until", metavar="DATE", help="Only documents dated on or before.")
+    ] = "",
     sort: Annotated[
         Sort, typer.Option("--sort", help="relevance or date (newest first).")
     ] = Sort.relevance,
@@ -158,6 +219,7 @@ def search(
     color: ColorOpt = Color.auto,
 ) -> None:
     """Ranked passages for QUERY: location, title · issuer · date, highlighted snippet."""
+    text = query_text([*(words or ()), *(more or ())])
     if as_json + files + count > 1:
         raise fail(BadInput("--json, -l/--files and -c/--count exclude each other", "pick one"))
     folder = resolve(index_dir)
@@ -171,7 +233,7 @@ def search(
             n = 10 if limit is None else limit
             options = Options(n, issuer, since, until, sort.value, per_doc, strict)
         with Searcher(folder) as searcher:
-            result = searcher.search(query_text, options)
+            result = searcher.search(text, options)
     raise typer.Exit(_write_result(result, as_json, files, count, limit, color))
 
 
@@ -193,7 +255,7 @@ def _write_result(
     return 0 if result.hits else 1
 
 
-@app.command()
+@app.command(cls=Command, short_help="Run many queries: one per line of a file or stdin.")
 def batch(
     source: Annotated[
         str,
@@ -211,6 +273,7 @@ def batch(
             "-n",
             "--limit",
             min=0,
+            metavar="N",
             show_default=False,
             help="Hits per query (0 = all) [default: 10; trec: 100 documents].",
         ),
@@ -218,7 +281,8 @@ def batch(
     per_doc: PerDocOpt = 3,
     strict: StrictOpt = False,
     run_name: Annotated[
-        str, typer.Option("--run", help="Run name in the last column of trec output.")
+        str,
+        typer.Option("--run", metavar="NAME", help="Run name in the last column of trec output."),
     ] = "govsearch",
 ) -> None:
     """Run many queries over one open index; results on stdout, bad lines on stderr."""
@@ -263,7 +327,7 @@ def _report_bad(bad: Any) -> None:
     stderr(f"govsearch: line {bad.line}: {bad.message}")
 
 
-@app.command()
+@app.command(cls=Command, short_help="What the index holds.")
 def stats(
     index_dir: IndexOpt = None,
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object.")] = False,
@@ -287,7 +351,7 @@ def stats(
         render.write_stats(found, sys.stdout)
 
 
-@app.command()
+@app.command(cls=Command, short_help="A passage in its document, or a whole document.")
 def show(
     location: Annotated[
         str,
@@ -300,7 +364,7 @@ def show(
     ] = "",
     index_dir: IndexOpt = None,
     context: Annotated[
-        int, typer.Option("-C", "--context", min=0, help="Passages before and after.")
+        int, typer.Option("-C", "--context", min=0, metavar="N", help="Passages before and after.")
     ] = 2,
     color: ColorOpt = Color.auto,
 ) -> None:

@@ -1,0 +1,133 @@
+"""Issue 12: at the terminal, as a person expects — query arguments, exit status and notices,
+help.  Exact output on the shared corpus."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from search.cli import app
+
+runner = CliRunner()
+
+
+def _search(folder: Path, *args: str) -> tuple[int, str, str]:
+    result = runner.invoke(app, ["search", "--index", str(folder), *args])
+    return result.exit_code, result.stdout, result.stderr
+
+
+# --- 1: every argument is query text; -- and -e as in ripgrep -------------------------------
+
+
+def test_extra_arguments_are_more_keywords(built: Path) -> None:
+    assert _search(built, "夜经济", "消费", "-c") == (0, "1\n", "")
+    assert _search(built, "夜经济", "-n", "1", "消费", "--color", "never") == (
+        0,
+        " 1  corpus/gbk_notice.txt:3\n"
+        "    沈阳市商务局 · 2023-07-15\n"
+        "    关于开展2023年夜经济消费季活动的通知\n"
+        "\n",
+        "",
+    )
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["-消费", "夜经济"],
+        ["--", "-消费", "夜经济"],
+        ["-e", "-消费", "夜经济"],
+        ["夜经济", "-e", "-消费"],
+        ["夜经济", "--query=-消费"],
+        ["夜经济", "-e-消费"],
+        ["-e", "夜经济 -消费"],
+    ],
+)
+def test_a_word_starting_with_a_dash_is_query_text(built: Path, args: list[str]) -> None:
+    assert _search(built, "-l", *args) == (0, "corpus/gbk_notice.txt\n", "")
+    assert _search(built, "-c", *args) == (0, "1\n", "")  # 夜经济 without 消费: line 8 only
+
+
+def test_after_a_double_dash_options_are_text(built: Path) -> None:
+    # -l after -- is text (NOT l), not the option that -c excludes
+    assert _search(built, "-c", "--", "-l", "夜经济") == (0, "2\n", "")
+
+
+def test_a_mistyped_option_is_still_an_error(built: Path) -> None:
+    code, out, err = _search(built, "夜经济", "--limt", "3")
+    assert (code, out) == (2, "")
+    assert "No such option: --limt" in err
+
+
+def test_an_empty_query_from_no_words(built: Path) -> None:
+    assert _search(built) == (
+        2,
+        "",
+        'govsearch: error: the query is empty — give keywords, e.g. govsearch search "促消费"\n',
+    )
+
+
+# --- 11: help -------------------------------------------------------------------------------
+
+
+def test_dash_h_is_help_and_descriptions_are_whole() -> None:
+    result = runner.invoke(app, ["-h"], env={"COLUMNS": "80"})
+    assert result.exit_code == 0
+    assert result.stdout.endswith(
+        "Commands:\n"
+        "  index   Index files and folders, or refresh the index.\n"
+        "  search  Ranked passages for a query.\n"
+        "  batch   Run many queries: one per line of a file or stdin.\n"
+        "  stats   What the index holds.\n"
+        "  show    A passage in its document, or a whole document.\n"
+    )
+    assert "…" not in result.stdout
+
+
+def _help(*args: str, columns: int) -> str:
+    """The help as printed by the installed command on a terminal of ``columns`` columns."""
+    exe = Path(sys.executable).with_name("govsearch")
+    command = [str(exe)] if exe.exists() else [sys.executable, "-m", "search"]
+    env = {**os.environ, "COLUMNS": str(columns)}
+    proc = subprocess.run([*command, *args], capture_output=True, text=True, env=env, check=True)
+    return proc.stdout
+
+
+@pytest.mark.parametrize("command", ["index", "search", "batch", "stats", "show"])
+@pytest.mark.parametrize("columns", [60, 100])
+def test_help_fits_the_terminal_and_names_no_types(command: str, columns: int) -> None:
+    from search.cli_help import width
+
+    out = _help(command, "-h", columns=columns)
+    assert max(width(line) for line in out.splitlines()) <= columns
+    assert not re.search(r"<[a-z]|\{[A-Z]|list\[|int range|x>=", out)
+
+
+def test_help_uses_the_terminal_width() -> None:
+    line = "  --userdict FILE           Extra jieba dictionary (word [freq] [tag] per line);"
+    assert line + " remembered by the index.\n" in _help("index", "-h", columns=120)
+    assert line not in _help("index", "-h", columns=80)
+
+
+def test_search_help_shows_the_query_syntax() -> None:
+    out = _help("search", "--help", columns=100)
+    assert out.startswith("Usage: govsearch search [OPTIONS] [QUERY...]\n")
+    assert (
+        "  -e, --query TEXT           Query text, even if it begins with - (repeatable).\n" in out
+    )
+    assert (
+        "Query syntax:\n"
+        "  夜经济 消费              passages holding both keywords, each as written, also inside"
+        " longer\n"
+        "                           words\n"
+        '  "以旧换新 补贴"          an exact phrase (also “…” and 「…」 at word boundaries)\n'
+        "  夜经济 OR 首店           either of them (also |)\n"
+    ) in out
+    for example in ("date:2023-01..2023-06", "title:通知", "消费 NOT 汽车", "-- -消费 夜经济"):
+        assert f"  {example}" in out

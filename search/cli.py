@@ -245,14 +245,15 @@ def _write_result(
 
     if count:
         typer.echo(result.strict_total)
-        return 0 if result.strict_total else 1
+    elif sys.stdout.isatty() and (notice := render.partial_notice(result)):
+        stderr(f"govsearch: {notice}")
     if files:
         render.write_paths(result.hits, sys.stdout, limit or 0)
     elif as_json:
         render.write_jsonl(result.hits, sys.stdout)
-    else:
+    elif not count:
         render.terminal(result.hits, console(color))
-    return 0 if result.hits else 1
+    return 0 if result.strict_total else 1  # as grep: did anything match the whole query?
 
 
 @app.command(cls=Command, short_help="Run many queries: one per line of a file or stdin.")

@@ -16,6 +16,7 @@ from search.models import Hit
 from search.snippets import clip, window
 
 if TYPE_CHECKING:
+    from search.searching import Result
     from search.show import Excerpt
     from search.stats import Stats
 
@@ -161,6 +162,22 @@ def batch_writer(fmt: str, out: TextIO, run: str = "govsearch") -> Writer:
     if fmt == "trec":
         return lambda qid, hits: write_trec(hits, out, qid, run)
     return lambda qid, hits: write_jsonl(hits, out, qid)
+
+
+def partial_notice(result: Result) -> str:
+    """What a person at a terminal is told first when no passage matches the whole query."""
+    if not result.hits:
+        return "no matches"
+    if result.strict_total:
+        return ""
+    if len(result.keywords) == 1:
+        return f"no passage contains {result.keywords[0]} — showing passages with some of its words"
+    if not result.keywords:
+        return "no passage matches the whole query — showing passages that match part of it"
+    return (
+        f"no passage contains all of: {', '.join(result.keywords)} — "
+        "showing passages with some of them"
+    )
 
 
 def write_paths(hits: Iterable[Hit], out: TextIO, limit: int = 0) -> None:

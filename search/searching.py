@@ -60,7 +60,8 @@ class Options:
 class Result:
     hits: list[Hit]
     total: int  # matching passages, partial ones included
-    strict_total: int
+    strict_total: int  # passages matching the whole query
+    keywords: tuple[str, ...] = ()  # the query's keywords (text terms not under NOT)
 
 
 class Searcher:
@@ -180,7 +181,7 @@ class Searcher:
             )
             for rank, docnum in enumerate(chosen, 1)
         ]
-        return Result(hits, len(candidates), len(strict))
+        return Result(hits, len(candidates), len(strict), tuple(terms))
 
     def _relaxed(
         self, units: list[str], filters: list[query.Node], strict: np.ndarray
@@ -342,18 +343,24 @@ def _ranking_words(terms: list[str]) -> list[str]:
 
 
 def _relaxable_units(node: query.Node) -> tuple[list[str], list[query.Node]]:
-    """The jieba words of a plain keyword query, and what stays required beside them: field
+    """What a partial match must hold one of, and what stays required beside it: field
     filters and quoted phrases (a phrase is never relaxed).
 
-    No relaxation (``[]``) when the query holds OR or NOT.  Words of one character and bare
-    numbers are dropped, and so are question words: they would match nearly everything.
+    Several keywords: a partial match holds whole keywords, never a fragment of one.  A single
+    keyword (a typed question, one run of text without spaces): its jieba words, without words
+    of one character, bare numbers and question words (they would match nearly everything).
+    No relaxation (``[]``) when the query holds OR or NOT.
     """
     parts = node.children if isinstance(node, query.And) else (node,)
+    keywords = [p for p in parts if isinstance(p, query.Term) and p.field == "text"]
+    keywords = [k for k in keywords if not k.phrase]
     units: dict[str, None] = {}
     filters: list[query.Node] = []
     for part in parts:
         if isinstance(part, query.Term) and part.field == "text" and part.phrase:
             filters.append(part)
+        elif isinstance(part, query.Term) and part.field == "text" and len(keywords) > 1:
+            units.setdefault(part.text, None)
         elif isinstance(part, query.Term) and part.field == "text":
             for word in analysis.query_words(part.text):
                 if len(word) > 1 and not word.isdigit() and word not in _STOP:

@@ -3,7 +3,9 @@ help.  Exact output on the shared corpus."""
 
 from __future__ import annotations
 
+import json
 import os
+import pty
 import re
 import subprocess
 import sys
@@ -131,3 +133,77 @@ def test_search_help_shows_the_query_syntax() -> None:
     ) in out
     for example in ("date:2023-01..2023-06", "title:通知", "消费 NOT 汽车", "-- -消费 夜经济"):
         assert f"  {example}" in out
+
+
+# --- 2: exit status, whole keywords in partial hits, notices on a terminal -------------------
+
+
+@pytest.mark.parametrize("mode", [[], ["--json"], ["-l"], ["-c"], ["--strict"]])
+def test_exit_status_says_whether_the_whole_query_matched(built: Path, mode: list[str]) -> None:
+    assert _search(built, "夜经济", "xyzzy", *mode)[0] == 1
+    assert _search(built, "夜经济", "消费", *mode)[0] == 0
+    assert _search(built, "航天", *mode)[0] == 1
+
+
+def test_partial_hits_hold_whole_keywords(built: Path) -> None:
+    code, out, _ = _search(built, "外贸形势", "促消费稳增长", "--json")
+    hits = [json.loads(line) for line in out.splitlines()]
+    assert code == 1
+    assert [(h["location"], h["partial"], h["matched"]) for h in hits] == [
+        ("corpus/news.jsonl:1", True, ["促消费稳增长"]),
+        ("corpus/pages.md:3", True, ["外贸形势"]),
+    ]
+
+
+def test_a_typed_question_is_still_split_into_words(built: Path) -> None:
+    code, out, _ = _search(built, "怎么发放消费券", "--json", "-n", "1")
+    hit = json.loads(out)
+    assert code == 1
+    assert (hit["location"], hit["matched"]) == ("corpus/gbk_notice.txt:9", ["发放", "消费"])
+
+
+def _on_terminal(args: list[str]) -> tuple[int, str]:
+    """Exit status and what the command writes when stdout and stderr are a terminal."""
+    exe = Path(sys.executable).with_name("govsearch")
+    command = [str(exe)] if exe.exists() else [sys.executable, "-m", "search"]
+    environ = {**os.environ, "TERM": "dumb", "NO_COLOR": "1", "COLUMNS": "200"}
+    main, child = pty.openpty()
+    proc = subprocess.Popen(
+        [*command, *args], stdin=subprocess.DEVNULL, stdout=child, stderr=child, env=environ
+    )
+    os.close(child)
+    chunks = []
+    while True:
+        try:
+            data = os.read(main, 65536)
+        except OSError:  # the child closed the terminal
+            break
+        if not data:
+            break
+        chunks.append(data)
+    code = proc.wait(timeout=60)
+    os.close(main)
+    return code, b"".join(chunks).decode("utf-8").replace("\r\n", "\n")
+
+
+def test_on_a_terminal_a_partial_result_says_so_first(built: Path) -> None:
+    code, out = _on_terminal(["search", "夜经济", "xyzzy", "-n", "1", "--index", str(built)])
+    assert code == 1
+    assert out == (
+        "govsearch: no passage contains all of: 夜经济, xyzzy — showing passages with some of"
+        " them\n"
+        " 1  corpus/gbk_notice.txt:3  [partial: 夜经济]\n"
+        "    沈阳市商务局 · 2023-07-15\n"
+        "    关于开展2023年夜经济消费季活动的通知\n"
+        "\n"
+    )
+
+
+def test_on_a_terminal_no_match_says_so(built: Path) -> None:
+    for form in ([], ["-l"], ["--json"]):
+        assert _on_terminal(["search", "航天", "--index", str(built), *form]) == (
+            1,
+            "govsearch: no matches\n",
+        )
+    assert _on_terminal(["search", "航天", "-c", "--index", str(built)]) == (1, "0\n")
+    assert _search(built, "航天") == (1, "", "")  # a script: nothing at all

@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 
 from search import analysis, query, ranking
-from search.errors import IndexCorrupt, IndexLocked
+from search.errors import BadInput, IndexCorrupt, IndexLocked
 from search.literal import LiteralIndex, OldLiteral
 from search.manifest import (
     INDEX_NAME,
@@ -329,6 +329,11 @@ def _filters(options: Options) -> list[query.Node]:
     if options.since or options.until:
         low = query.parse_dates(options.since).low if options.since else ""
         high = query.parse_dates(options.until).high if options.until else ""
+        if low and high and low > high:
+            raise BadInput(
+                f"--since {options.since} is after --until {options.until}",
+                "give the earlier date to --since",
+            )
         out.append(query.DateRange(low, high))
     return out
 

@@ -207,3 +207,51 @@ def test_on_a_terminal_no_match_says_so(built: Path) -> None:
         )
     assert _on_terminal(["search", "航天", "-c", "--index", str(built)]) == (1, "0\n")
     assert _search(built, "航天") == (1, "", "")  # a script: nothing at all
+
+
+# --- 3: no silent zero results ---------------------------------------------------------------
+
+
+def test_a_trailing_star_is_a_prefix_search(built: Path) -> None:
+    assert _search(built, "消费*", "-c") == _search(built, "消费", "-c") == (0, "8\n", "")
+    assert _search(built, "title:通知*", "-c") == (0, "9\n", "")
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ["消*费"],
+            "a * inside a keyword at character 1: 消*费 — keywords match inside longer words:"
+            ' drop the *, or quote it: "5*3"',
+        ),
+        (
+            ["date:2018-01..2017-01"],
+            "the date range 2018-01..2017-01 ends before it starts: date:2018-01..2017-01"
+            " — write the earlier date first: date:2017-01..2018-01",
+        ),
+        (
+            ["NOT", "消费"],
+            "NOT only excludes, and nothing is left to search for: NOT 消费"
+            " — add what to find, e.g. 夜经济 NOT 消费",
+        ),
+        (
+            ["-消费", "OR", "夜经济"],
+            "NOT only excludes, and nothing is left to search for: -消费 OR 夜经济"
+            " — add what to find, e.g. 夜经济 NOT 消费",
+        ),
+        (
+            ["消费", "--since", "2024", "--until", "2023-06"],
+            "--since 2024 is after --until 2023-06 — give the earlier date to --since",
+        ),
+    ],
+)
+def test_queries_that_find_nothing_by_form_are_explained(
+    built: Path, args: list[str], message: str
+) -> None:
+    assert _search(built, *args) == (2, "", f"govsearch: error: {message}\n")
+
+
+def test_not_beside_a_keyword_still_works(built: Path) -> None:
+    assert _search(built, "夜经济", "NOT", "消费", "-c") == (0, "1\n", "")
+    assert _search(built, "date:2023", "-c") == (0, "11\n", "")

@@ -235,7 +235,7 @@ class _Parser:
             if "*" in norm.lstrip("*"):
                 raise BadQuery(
                     f"a * inside a keyword at character {tok.at + 1}: {self.text}",
-                    "keywords match inside longer words: drop the *, or quote it: \"5*3\"",
+                    'keywords match inside longer words: drop the *, or quote it: "5*3"',
                 )
             norm = norm.lstrip("*")
         if not norm:

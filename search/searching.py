@@ -16,13 +16,14 @@ it — so recall never depends on segmentation.  Ranking, best first:
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from search import analysis, query, ranking
+from search.config import absolute, collection_base, display_path
 from search.errors import BadInput, IndexCorrupt, IndexLocked
 from search.literal import LiteralIndex, OldLiteral
 from search.manifest import (
@@ -70,6 +71,7 @@ class Searcher:
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
+        self.base = collection_base(folder)
         self.manifest, self.literal = _open_literal(folder)
         self.ranker = ranking.Ranker(self.literal)
 
@@ -209,12 +211,18 @@ class Searcher:
         return Hit(
             rank,
             round(score, 4),
-            document_from(stored),
+            self.document(stored),
             passage_from(stored),
             spans,
             partial,
             matched,
         )
+
+    def document(self, stored: dict[str, Any]) -> Document:
+        """The document of a passage's stored fields, its path as the user would type it here:
+        relative to the current folder when the file is under it, else absolute."""
+        found = document_from(stored)
+        return replace(found, path=display_path(absolute(found.path, self.base)))
 
     def document_passages(self, doc_id: str) -> list[Passage]:
         """Every passage of a document, in order (for ``show``), from the literal index."""

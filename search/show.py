@@ -9,18 +9,18 @@ between passages (a blank line) points at the next passage.
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 
 from search import query
 from search.analysis import normalize
+from search.config import absolute
 from search.errors import BadInput
-from search.indexing import base_dir
 from search.models import Document, Passage, Span
-from search.searching import Searcher, document_from, passage_from
+from search.searching import Searcher, passage_from
 from search.snippets import match_spans
 
 _LINE = re.compile(r"^(?P<path>.+):(?P<page>p?)(?P<line>[1-9][0-9]*)$")
@@ -61,18 +61,19 @@ def _document(searcher: Searcher, doc_id: str) -> Document | None:
     found = searcher.passages_of(doc_id)
     if not found:
         return None
-    return document_from(searcher.literal.stored(found[0]))
+    return searcher.document(searcher.literal.stored(found[0]))
 
 
 def _file_passages(searcher: Searcher, path: str) -> np.ndarray:
     """The docnums of the passages read from the file at ``path`` (from here, or stored form),
     in collection order (by line)."""
-    wanted = {str(Path(path).resolve()), str((base_dir(searcher.folder) / path).resolve())}
+    named = os.path.expanduser(path)
+    wanted = {os.path.abspath(named), absolute(named, searcher.base)}
     literal = searcher.literal
     found = [
         literal.passages_of(i)
         for i, doc in enumerate(literal.docs)
-        if doc[0].partition("\x1f")[0] in wanted
+        if absolute(doc[0].partition("\x1f")[0], searcher.base) in wanted
     ]
     if not found:
         return np.zeros(0, dtype=np.int64)
@@ -108,7 +109,7 @@ def _at_line(
     )
     marked = frozenset(p.paragraph for p in passages if p.line <= line <= p.end_line)
     # a line between passages (a blank line) points at the next passage
-    return document_from(stored), passages, marked or frozenset({stored["paragraph"]})
+    return searcher.document(stored), passages, marked or frozenset({stored["paragraph"]})
 
 
 def _highlight(

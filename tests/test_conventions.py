@@ -92,10 +92,14 @@ def test_dash_h_is_help_and_descriptions_are_whole() -> None:
     assert "…" not in result.stdout
 
 
+def _command() -> list[str]:
+    exe = Path(sys.executable).with_name("govsearch")
+    return [str(exe)] if exe.exists() else [sys.executable, "-m", "search"]
+
+
 def _help(*args: str, columns: int) -> str:
     """The help as printed by the installed command on a terminal of ``columns`` columns."""
-    exe = Path(sys.executable).with_name("govsearch")
-    command = [str(exe)] if exe.exists() else [sys.executable, "-m", "search"]
+    command = _command()
     env = {**os.environ, "COLUMNS": str(columns)}
     proc = subprocess.run([*command, *args], capture_output=True, text=True, env=env, check=True)
     return proc.stdout
@@ -164,8 +168,7 @@ def test_a_typed_question_is_still_split_into_words(built: Path) -> None:
 
 def _on_terminal(args: list[str]) -> tuple[int, str]:
     """Exit status and what the command writes when stdout and stderr are a terminal."""
-    exe = Path(sys.executable).with_name("govsearch")
-    command = [str(exe)] if exe.exists() else [sys.executable, "-m", "search"]
+    command = _command()
     environ = {**os.environ, "TERM": "dumb", "NO_COLOR": "1", "COLUMNS": "200"}
     main, child = pty.openpty()
     proc = subprocess.Popen(
@@ -255,3 +258,71 @@ def test_queries_that_find_nothing_by_form_are_explained(
 def test_not_beside_a_keyword_still_works(built: Path) -> None:
     assert _search(built, "夜经济", "NOT", "消费", "-c") == (0, "1\n", "")
     assert _search(built, "date:2023", "-c") == (0, "11\n", "")
+
+
+# --- 4: paths a shell can use, from where the user stands -------------------------------------
+
+
+@pytest.fixture
+def apart(tmp_path: Path) -> tuple[Path, Path]:
+    """The corpus in work/docs, its index in work/idx: (corpus folder, index folder)."""
+    from tests.conftest import write_corpus
+
+    corpus = write_corpus(tmp_path / "work")
+    folder = tmp_path / "work" / "idx"
+    assert runner.invoke(app, ["index", str(corpus), "--index", str(folder)]).exit_code == 0
+    return corpus, folder
+
+
+def test_paths_are_relative_to_the_current_folder(
+    apart: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    corpus, folder = apart
+    monkeypatch.chdir(corpus)
+    assert _search(folder, "首店", "-l") == (0, "gbk_notice.txt\n", "")
+    _, out, _ = _search(folder, "首店", "--json")
+    hit = json.loads(out)
+    assert (hit["doc_id"], hit["path"], hit["location"]) == (
+        "corpus/gbk_notice.txt",  # stable, whatever the current folder
+        "gbk_notice.txt",
+        "gbk_notice.txt:10",
+    )
+    proc = subprocess.run(["sed", "-n", "10p", "gbk_notice.txt"], capture_output=True, check=True)
+    assert proc.stdout.decode("gbk") == "  二是支持首店经济,对新开首店给予奖励。\n"
+    monkeypatch.chdir(corpus / "..")
+    assert _search(folder, "首店", "-l") == (0, "corpus/gbk_notice.txt\n", "")
+
+
+def test_paths_outside_the_current_folder_are_absolute(
+    apart: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    corpus, folder = apart
+    (tmp_path / "elsewhere").mkdir()
+    monkeypatch.chdir(tmp_path / "elsewhere")
+    assert _search(folder, "首店", "-l") == (0, f"{corpus}/gbk_notice.txt\n", "")
+    proc = subprocess.run(
+        [*_command(), "search", "首店", "-l", "--index", str(folder)],
+        capture_output=True,
+        check=True,
+    )
+    wc = subprocess.run(["xargs", "wc", "-l"], input=proc.stdout, capture_output=True, check=True)
+    assert wc.stdout.decode() == f"13 {corpus}/gbk_notice.txt\n"
+
+
+@pytest.mark.parametrize(
+    "name", ["gbk_notice.txt:10", "./gbk_notice.txt:10", "ABS:10", "corpus/gbk_notice.txt:10"]
+)
+def test_show_accepts_every_way_of_naming_a_file(
+    apart: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch, name: str
+) -> None:
+    corpus, folder = apart
+    monkeypatch.chdir(corpus)
+    name = name.replace("ABS", str(corpus / "gbk_notice.txt"))
+    result = runner.invoke(app, ["show", name, "-C", "0", "--index", str(folder)])
+    assert (result.exit_code, result.stderr) == (0, "")
+    assert result.stdout == (
+        "gbk_notice.txt (corpus/gbk_notice.txt)\n"
+        "关于开展2023年夜经济消费季活动的通知 · 沈阳市商务局 · 2023-07-15\n"
+        "\n"
+        "> 10  二是支持首店经济,对新开首店给予奖励。\n"
+    )

@@ -6,6 +6,7 @@ import json
 import os
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from search.cli import app
@@ -79,7 +80,10 @@ def test_outputs_keep_document_text_inert(tmp_path: Path) -> None:
     assert "\\u001b[31m" in line and "\\u202e" in line and "\\u0000" in line
 
 
-def test_file_name_not_utf8_is_skipped_and_reported(tmp_path: Path) -> None:
+def test_file_name_not_utf8_is_skipped_and_reported(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
     corpus = tmp_path / "c"
     corpus.mkdir()
     with open(os.fsencode(corpus) + b"/bad\xffname.txt", "wb") as fh:

@@ -72,8 +72,14 @@ class Hit:
     matched: tuple[str, ...] = field(default=())
 
     @property
+    def match_line(self) -> int:
+        """The source line of the first match (the paragraph's first line without one)."""
+        return self.passage.line_at(self.spans[0].start) if self.spans else self.passage.line
+
+    @property
     def location(self) -> str:
-        """``path:line`` as printed (``path:pN`` for a PDF page)."""
+        """``path:line`` of the first match, the one location of a hit in every output
+        (``path:pN`` for a PDF page)."""
         if self.document.fmt == "pdf":
-            return f"{self.document.path}:p{self.passage.line}"
-        return f"{self.document.path}:{self.passage.line}"
+            return f"{self.document.path}:p{self.match_line}"
+        return f"{self.document.path}:{self.match_line}"

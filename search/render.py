@@ -60,7 +60,7 @@ def hit_object(hit: Hit, qid: str | None = None) -> dict[str, Any]:
             "path": d.path,
             "line": p.line,
             "end_line": p.end_line,
-            "match_line": p.line_at(hit.spans[0].start) if hit.spans else p.line,
+            "match_line": hit.match_line,
             "paragraph": p.paragraph,
             "location": hit.location,
             "title": d.title,
@@ -93,7 +93,9 @@ TSV_COLUMNS = (
     "score",
     "doc_id",
     "path",
+    "location",
     "line",
+    "end_line",
     "paragraph",
     "partial",
     "title",
@@ -114,7 +116,9 @@ def write_tsv(hits: Iterable[Hit], out: TextIO, qid: str) -> None:
             hit.score,
             hit.document.doc_id,
             hit.document.path,
+            hit.location,
             hit.passage.line,
+            hit.passage.end_line,
             hit.passage.paragraph,
             str(hit.partial).lower(),
             hit.document.title,
@@ -195,11 +199,9 @@ def terminal(hits: list[Hit], console: Any) -> None:
 
     for hit in hits:
         d, p = hit.document, hit.passage
-        line = p.line_at(hit.spans[0].start) if hit.spans else p.line
-        loc = f"{d.path}:p{line}" if d.fmt == "pdf" else f"{d.path}:{line}"
         head = Text()
         head.append(f"{hit.rank:>2}  ", style="dim")
-        head.append(inert(loc), style="bold magenta")
+        head.append(inert(hit.location), style="bold magenta")
         if hit.partial:
             head.append("  [partial: " + ", ".join(hit.matched) + "]", style="yellow")
         console.print(head)

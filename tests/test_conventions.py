@@ -326,3 +326,31 @@ def test_show_accepts_every_way_of_naming_a_file(
         "\n"
         "> 10  二是支持首店经济,对新开首店给予奖励。\n"
     )
+
+
+# --- 6: one location per hit in every format --------------------------------------------------
+
+
+def test_one_location_per_hit_the_line_of_the_first_match(built: Path) -> None:
+    _, out, _ = _search(built, "销售额增长", "--color", "never")
+    assert out.startswith(" 1  corpus/broken.txt:6\n")
+    _, out, _ = _search(built, "销售额增长", "--json", "--strict")
+    hit = json.loads(out)
+    assert (hit["location"], hit["line"], hit["end_line"], hit["match_line"]) == (
+        "corpus/broken.txt:6",
+        5,
+        6,
+        6,
+    )
+    result = runner.invoke(
+        app, ["batch", "--format", "tsv", "--strict", "--index", str(built)], input="销售额增长\n"
+    )
+    header, row = result.stdout.splitlines()
+    assert dict(zip(header.split("\t"), row.split("\t"), strict=True))["location"] == (
+        "corpus/broken.txt:6"
+    )
+    assert row.split("\t")[5:8] == ["corpus/broken.txt:6", "5", "6"]
+    shown = runner.invoke(app, ["show", "corpus/broken.txt:6", "-C", "0", "--index", str(built)])
+    assert shown.stdout.endswith(
+        "> 5  全市将开展汽车、家电等消费品以旧换新活动,预计带动销售额增长15%,惠及群众超过50万人。\n"
+    )

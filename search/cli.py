@@ -54,6 +54,13 @@ class Format(StrEnum):
     trec = "trec"
 
 
+class Input(StrEnum):
+    auto = "auto"
+    text = "text"
+    jsonl = "jsonl"
+    tsv = "tsv"
+
+
 class Engine(StrEnum):
     rjieba = "rjieba"
     jieba = "jieba"
@@ -281,12 +288,21 @@ def batch(
     ] = None,
     per_doc: PerDocOpt = 3,
     strict: StrictOpt = False,
+    form: Annotated[
+        Input,
+        typer.Option(
+            "--input",
+            help="Lines: auto ({…} is JSON, id<TAB>query is tsv, else text), text, jsonl, tsv.",
+        ),
+    ] = Input.auto,
     run_name: Annotated[
         str,
         typer.Option("--run", metavar="NAME", help="Run name in the last column of trec output."),
     ] = "govsearch",
 ) -> None:
-    """Run many queries over one open index; results on stdout, bad lines on stderr."""
+    """Run many queries over one open index; results on stdout, bad lines on stderr.
+
+    Exit status: 0 when some query matched in full, 1 when none did, 2 when a line was bad."""
     from search import batch as batching
     from search import render
 
@@ -301,7 +317,7 @@ def batch(
 
         limit = (100 if trec else 10) if limit is None else limit
         defaults = Options(limit, per_doc=1 if trec else per_doc, strict=strict)
-        items = batching.parse(data, defaults)
+        items = batching.parse(data, defaults, form.value)
         write = render.batch_writer(fmt.value, sys.stdout, run_name)
         progress_cb, bar = progress("searching")
         with Searcher(folder) as searcher, bar:
@@ -309,6 +325,8 @@ def batch(
     if report.bad:
         stderr(f"govsearch: {report.summary()}")
         raise typer.Exit(2)
+    if not report.matched:  # as grep with several patterns: nothing matched
+        raise typer.Exit(1)
 
 
 def _read_input(source: str) -> bytes:

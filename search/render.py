@@ -122,7 +122,7 @@ def write_tsv(hits: Iterable[Hit], out: TextIO, qid: str) -> None:
             hit.passage.paragraph,
             str(hit.partial).lower(),
             hit.document.title,
-            hit.passage.text[start:end],
+            "…" * (start > 0) + hit.passage.text[start:end] + "…" * (end < len(hit.passage.text)),
         )
         out.write("\t".join(_tsv_cell(v) for v in row) + "\n")
 

@@ -176,10 +176,12 @@ def test_bad_lines_are_reported_and_skipped(built: Path) -> None:
     )
 
 
-def test_no_hits_is_still_success(built: Path) -> None:
-    assert _batch(built, stdin="航天\n# nothing else\n") == (0, "", "")
+def test_no_query_matching_exits_1_as_grep(built: Path) -> None:
+    assert _batch(built, stdin="航天\n# nothing else\n") == (1, "", "")
+    assert _batch(built, stdin="航天\n夜经济\n")[0] == 0
+    assert _batch(built, stdin="航天\n夜经济 xyzzy\n")[0] == 1  # partial hits only
     assert _batch(built, "--format", "tsv", stdin="") == (
-        0,
+        1,
         "\t".join(render.TSV_COLUMNS) + "\n",
         "",
     )

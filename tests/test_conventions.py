@@ -354,3 +354,67 @@ def test_one_location_per_hit_the_line_of_the_first_match(built: Path) -> None:
     assert shown.stdout.endswith(
         "> 5  全市将开展汽车、家电等消费品以旧换新活动,预计带动销售额增长15%,惠及群众超过50万人。\n"
     )
+
+
+# --- 12, 13: batch input and exit status ------------------------------------------------------
+
+
+def _batch(folder: Path, *args: str, data: bytes) -> tuple[int, str, str]:
+    result = runner.invoke(app, ["batch", "--index", str(folder), *args], input=data)
+    return result.exit_code, result.stdout, result.stderr
+
+
+def _trec(out: str) -> list[str]:
+    return [" ".join(line.split()[:3]) for line in out.splitlines()]
+
+
+def test_batch_reads_id_tab_query(built: Path) -> None:
+    data = "q1\t夜经济 首店\nq2\t带动销售额\n".encode()
+    for form in ([], ["--input", "tsv"]):
+        code, out, err = _batch(built, "--format", "trec", *form, data=data)
+        assert (code, err) == (0, "")
+        assert _trec(out) == ["q1 Q0 corpus/gbk_notice.txt", "q2 Q0 corpus/broken.txt"]
+    code, out, _ = _batch(built, "--format", "trec", "--input", "text", data=data)
+    # the id is then a word of the query ("q1 夜经济 首店"): partial hits, exit status 1
+    assert (code, _trec(out)) == (1, ["1 Q0 corpus/gbk_notice.txt", "2 Q0 corpus/broken.txt"])
+
+
+def test_batch_tsv_input_reports_a_line_without_a_tab(built: Path) -> None:
+    code, out, err = _batch(built, "--input", "tsv", "--format", "trec", data="夜经济\n".encode())
+    assert (code, out) == (2, "")
+    assert err == (
+        "govsearch: line 1: expected id<TAB>query\n"
+        "govsearch: 1 bad line skipped (1); 0 queries ran\n"
+    )
+
+
+@pytest.mark.parametrize("encoding", ["gbk", "gb18030"])
+def test_batch_reads_gbk_query_files(built: Path, encoding: str) -> None:
+    data = "a\t夜经济 首店\nb\t带动销售额\n".encode(encoding)
+    code, out, err = _batch(built, "--format", "trec", data=data)
+    assert (code, err) == (0, "")
+    assert _trec(out) == ["a Q0 corpus/gbk_notice.txt", "b Q0 corpus/broken.txt"]
+
+
+def test_a_line_of_other_bytes_among_utf8_lines_is_bad(built: Path) -> None:
+    data = "夜经济\n".encode() + "首店\n".encode("gbk")
+    code, _, err = _batch(built, "--format", "trec", data=data)
+    assert code == 2
+    assert err.startswith("govsearch: line 2: neither UTF-8 nor GB18030 text (byte 1)\n")
+
+
+def test_tsv_snippets_mark_what_is_cut(tmp_path: Path) -> None:
+    corpus = tmp_path / "docs"
+    corpus.mkdir()
+    long = "前" * 200 + "关键词" + "后" * 200
+    (corpus / "long.txt").write_text(long + "\n", encoding="utf-8")
+    folder = tmp_path / "index"
+    runner.invoke(app, ["index", str(corpus), "--index", str(folder)])
+    code, out, _ = _batch(folder, "--format", "tsv", data="关键词\n".encode())
+    snippet = out.splitlines()[1].split("\t")[-1]
+    assert code == 0
+    assert snippet.startswith("…前") and snippet.endswith("后…") and "关键词" in snippet
+
+
+def test_batch_exit_2_wins_over_1(built: Path) -> None:
+    assert _batch(built, data='航天\n{"id": 1}\n'.encode())[0] == 2

@@ -19,9 +19,11 @@ from search import __version__
 from search.cli_help import CONTEXT, Command, Group, QueryCommand, query_text
 from search.cli_support import (
     Color,
+    check_location,
     configure,
     console,
     fail,
+    new_index,
     progress,
     ready,
     run_index,
@@ -115,14 +117,15 @@ def index(
 ) -> None:
     """Add, update and remove what changed; with no PATH, refresh the indexed collection."""
     folder = resolve(index_dir)
-    with user_errors():
+    with user_errors(), new_index(folder):
+        check_location(folder)
         configure(folder, segmenter.value if segmenter else None, userdict)
         report = run_index(folder, paths or None, rebuild)
-    for problem in report.failed:
-        stderr(f"govsearch: skipped {problem}")
-    stderr(summary_line(report))
-    if report.indexed_nothing:
-        raise typer.Exit(2)
+        for problem in report.failed:
+            stderr(f"govsearch: skipped {problem}")
+        stderr(summary_line(report))
+        if report.indexed_nothing:
+            raise typer.Exit(2)
 
 
 SYNTAX = """\

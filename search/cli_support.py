@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
-from search.errors import SearchError
+from search.errors import BadInput, IndexNotFound, SearchError
 
 if TYPE_CHECKING:
     from search.indexing import IndexReport
@@ -134,6 +134,53 @@ def index_command(folder: Path) -> str:
     return "govsearch index" if folder == index_dir(None) else f"govsearch index --index {folder}"
 
 
+def check_location(folder: Path) -> None:
+    """``BadInput`` when ``folder`` cannot be an index folder: it, or a folder above it, is a
+    file."""
+    for place in (folder, *folder.parents):
+        if place.exists():
+            if not place.is_dir():
+                what = "is a file" if place == folder else f"is inside {place}, a file"
+                raise BadInput(f"the index location {folder} {what}", "give a folder with --index")
+            return
+
+
+def being_built(folder: Path) -> bool:
+    """Whether a first ``govsearch index`` is writing the index at ``folder`` (or the one
+    beside it that ``--rebuild`` swaps in): it holds the write lock."""
+    import fcntl
+
+    from search.manifest import INDEX_NAME
+
+    for place in (folder, folder.with_name(folder.name + ".rebuild")):
+        try:
+            fd = os.open(place / f"{INDEX_NAME}_WRITELOCK", os.O_RDONLY)
+        except OSError:
+            continue
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            return True
+        finally:
+            os.close(fd)
+    return False
+
+
+@contextmanager
+def new_index(folder: Path) -> Iterator[None]:
+    """Remove the index folder again when the command that created it fails (an error,
+    Ctrl-C, or nothing indexed: exit status 2), so that no empty folder is left behind."""
+    import shutil
+
+    created = not folder.exists()
+    try:
+        yield
+    except BaseException:
+        if created and not being_built(folder):
+            shutil.rmtree(folder, ignore_errors=True)
+        raise
+
+
 def ready(folder: Path, refresh: bool = False, warn: str = "") -> None:
     """Get the index at ``folder`` ready for reading.
 
@@ -143,7 +190,13 @@ def ready(folder: Path, refresh: bool = False, warn: str = "") -> None:
     """
     from search.config import default_collection
 
+    check_location(folder)
     manifest = configure(folder, None, None)
+    if manifest is None and being_built(folder):
+        raise IndexNotFound(
+            f"the index at {folder} is being built",
+            "search again when the running govsearch index has finished",
+        )
     if manifest is None and default_collection().is_dir():
         stderr(f"govsearch: no index at {folder} yet: indexing {default_collection()}/ first")
         stderr(summary_line(run_index(folder, [default_collection()], False)))

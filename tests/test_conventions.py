@@ -418,3 +418,54 @@ def test_tsv_snippets_mark_what_is_cut(tmp_path: Path) -> None:
 
 def test_batch_exit_2_wins_over_1(built: Path) -> None:
     assert _batch(built, data='航天\n{"id": 1}\n'.encode())[0] == 2
+
+
+# --- 10: errors that say what is wrong -------------------------------------------------------
+
+
+def test_an_index_location_inside_a_file(fresh: tuple[Path, Path], tmp_path: Path) -> None:
+    corpus, _ = fresh
+    (tmp_path / "afile").write_text("x", encoding="utf-8")
+    result = runner.invoke(app, ["index", str(corpus), "--index", "afile/sub"])
+    assert (result.exit_code, result.stderr) == (
+        2,
+        "govsearch: error: the index location afile/sub is inside afile, a file"
+        " — give a folder with --index\n",
+    )
+    assert _search(Path("afile"), "消费") == (
+        2,
+        "",
+        "govsearch: error: the index location afile is a file — give a folder with --index\n",
+    )
+
+
+def test_a_search_during_the_first_build_says_so(tmp_path: Path) -> None:
+    import fcntl
+
+    folder = tmp_path / "index"
+    folder.mkdir()
+    with open(folder / "passages_WRITELOCK", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        assert _search(folder, "消费") == (
+            2,
+            "",
+            f"govsearch: error: the index at {folder} is being built"
+            " — search again when the running govsearch index has finished\n",
+        )
+
+
+@pytest.mark.parametrize("what", ["missing", "empty"])
+def test_a_failed_first_index_leaves_no_folder(tmp_path: Path, what: str) -> None:
+    (tmp_path / "empty").mkdir()
+    folder = tmp_path / "index"
+    result = runner.invoke(app, ["index", str(tmp_path / what), "--index", str(folder)])
+    assert result.exit_code == 2
+    assert not folder.exists()
+
+
+def test_a_failed_update_keeps_the_index(fresh: tuple[Path, Path]) -> None:
+    corpus, folder = fresh
+    runner.invoke(app, ["index", str(corpus), "--index", str(folder)])
+    result = runner.invoke(app, ["index", str(corpus / "missing"), "--index", str(folder)])
+    assert result.exit_code == 2
+    assert _search(folder, "消费", "-c") == (0, "8\n", "")

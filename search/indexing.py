@@ -53,13 +53,15 @@ class IndexReport:
     unchanged: int = 0
     failed: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
+    still_failed: int = 0  # files that failed before and have not changed: not read again
     documents: int = 0
     passages: int = 0
     seconds: float = 0.0
 
     @property
     def indexed_nothing(self) -> bool:
-        return bool(self.failed) and not (self.added or self.changed or self.unchanged)
+        failed = self.failed or self.still_failed
+        return bool(failed) and not (self.added or self.changed or self.unchanged)
 
 
 def _hash(path: Path) -> str:
@@ -124,19 +126,24 @@ class _Plan:
     changed: set[str]
     removed: list[str]
     unchanged: int
+    still_failed: int = 0
 
 
 def _plan(found: list[Path], roots: list[Path], manifest: Manifest) -> _Plan:
     read: list[Path] = []
     changed: set[str] = set()
-    unchanged = 0
+    unchanged = still_failed = 0
     seen = set()
     for path in found:
         key = str(path)
         seen.add(key)
         entry = manifest.files.get(key)
         if entry is None:
-            read.append(path)
+            old, stat = manifest.failed.get(key), path.stat()
+            if old and (old["size"], old["mtime_ns"]) == (stat.st_size, stat.st_mtime_ns):
+                still_failed += 1
+            else:
+                read.append(path)
             continue
         stat = path.stat()
         if entry["size"] == stat.st_size and entry["mtime_ns"] == stat.st_mtime_ns:
@@ -154,7 +161,10 @@ def _plan(found: list[Path], roots: list[Path], manifest: Manifest) -> _Plan:
         for key in manifest.files
         if key not in seen and any(_under(Path(key), r) for r in resolved)
     ]
-    return _Plan(read, changed, removed, unchanged)
+    for key in [k for k in manifest.failed if k not in seen]:
+        if any(_under(Path(key), r) for r in resolved):
+            del manifest.failed[key]
+    return _Plan(read, changed, removed, unchanged, still_failed)
 
 
 def _under(path: Path, root: Path) -> bool:
@@ -223,6 +233,7 @@ def _update(
         report.skipped += [f"{p}: gone, its documents are removed" for p in found.missing]
     plan = _plan(found.files, given, manifest)
     report.unchanged = plan.unchanged
+    report.still_failed = plan.still_failed
     if not plan.read and not plan.removed and _nothing_to_do(ix, folder, manifest, given, report):
         report.seconds = time.perf_counter() - started
         return report
@@ -333,7 +344,14 @@ def _add_files(
         elif isinstance(parsed, UnreadableDocument):
             report.failed.append(parsed.message)
             manifest.files.pop(key, None)
+            stat = path.stat()
+            manifest.failed[key] = {
+                "size": stat.st_size,
+                "mtime_ns": stat.st_mtime_ns,
+                "problem": parsed.message,
+            }
             continue
+        manifest.failed.pop(key, None)
         for document, passages in parsed:
             for passage in passages:
                 writer.add_document(**_fields(document, passage, key))

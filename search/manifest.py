@@ -29,6 +29,7 @@ class Manifest:
     fingerprint: dict[str, str] = field(default_factory=dict)
     roots: list[str] = field(default_factory=list)
     files: dict[str, dict[str, Any]] = field(default_factory=dict)
+    failed: dict[str, dict[str, Any]] = field(default_factory=dict)  # size, mtime_ns, problem
     updated: str = ""
     generation: int = -1
 

@@ -469,3 +469,30 @@ def test_a_failed_update_keeps_the_index(fresh: tuple[Path, Path]) -> None:
     result = runner.invoke(app, ["index", str(corpus / "missing"), "--index", str(folder)])
     assert result.exit_code == 2
     assert _search(folder, "消费", "-c") == (0, "8\n", "")
+
+
+# --- 9: a failure is reported when it is new or the file changed --------------------------------
+
+
+def test_a_failure_is_reported_once_until_the_file_changes(fresh: tuple[Path, Path]) -> None:
+    from search.indexing import update
+    from search.manifest import Manifest
+
+    corpus, folder = fresh
+    bad = corpus / "empty.txt"
+    bad.write_bytes(b"   \n")
+    first = update(folder, [corpus])
+    assert (first.failed, first.still_failed) == (["corpus/empty.txt: no text found, skipped"], 0)
+    again = update(folder, [corpus])
+    assert (again.failed, again.still_failed, again.unchanged) == ([], 1, 4)
+    bad.write_bytes(b"\x00\x01\x02" * 100)
+    changed = update(folder, [corpus])
+    assert (changed.failed, changed.still_failed) == (["corpus/empty.txt: binary file, skipped"], 0)
+    manifest = Manifest.load(folder)
+    assert manifest is not None
+    assert manifest.failed[str(bad)]["problem"] == "corpus/empty.txt: binary file, skipped"
+    bad.unlink()
+    gone = update(folder, [corpus])
+    assert (gone.failed, gone.still_failed) == ([], 0)
+    manifest = Manifest.load(folder)
+    assert manifest is not None and manifest.failed == {}

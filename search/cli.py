@@ -23,9 +23,11 @@ from search.cli_support import (
     configure,
     console,
     fail,
+    from_here,
     new_index,
     progress,
     ready,
+    report_failures,
     run_index,
     stderr,
     summary_line,
@@ -33,6 +35,7 @@ from search.cli_support import (
 )
 from search.config import index_dir as resolve
 from search.errors import BadInput
+from search.render import inert
 
 app = typer.Typer(
     cls=Group,
@@ -114,15 +117,22 @@ def index(
         typer.Option("--segmenter", help="rjieba (fast, default) or jieba (reference)."),
     ] = None,
     userdict: UserdictOpt = None,
+    list_failed: Annotated[
+        bool,
+        typer.Option("--list-failed", help="List the files that failed, and why; index nothing."),
+    ] = False,
 ) -> None:
     """Add, update and remove what changed; with no PATH, refresh the indexed collection."""
     folder = resolve(index_dir)
+    if list_failed:
+        with user_errors():
+            _list_failed(folder)
+        return
     with user_errors(), new_index(folder):
         check_location(folder)
         configure(folder, segmenter.value if segmenter else None, userdict)
         report = run_index(folder, paths or None, rebuild)
-        for problem in report.failed:
-            stderr(f"govsearch: skipped {problem}")
+        report_failures(folder, report)
         stderr(summary_line(report))
         if report.indexed_nothing:
             raise typer.Exit(2)
@@ -156,6 +166,17 @@ Examples:
   govsearch search 以旧换新 家电 -n 5
   govsearch search '"夜间经济" date:2023' --json
   govsearch search 夜经济 -l | xargs wc -l"""
+
+
+def _list_failed(folder: Path) -> None:
+    """The files that failed at the last update, one ``path: problem`` line each."""
+    from search.config import collection_base
+    from search.manifest import load_manifest
+
+    check_location(folder)
+    base = collection_base(folder)
+    for entry in load_manifest(folder).failed.values():
+        typer.echo(inert(from_here(entry["problem"], base)))
 
 
 @app.command(

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
+from search.config import absolute, collection_base, display_path
 from search.errors import BadInput, IndexNotFound, SearchError
 
 if TYPE_CHECKING:
@@ -118,6 +119,35 @@ def run_index(folder: Path, paths: list[Path] | None, rebuild: bool) -> IndexRep
         )
 
 
+def report_failures(folder: Path, report: IndexReport, still: bool = True) -> None:
+    """One line per new failure; with ``still``, how many files failed before and are
+    unchanged (they are not read again)."""
+    base = collection_base(folder)
+    for problem in report.failed:
+        stderr(f"govsearch: failed: {from_here(problem, base)}")
+    if still and report.still_failed:
+        files = "1 file" if report.still_failed == 1 else f"{report.still_failed} files"
+        verb = "is" if report.still_failed == 1 else "are"
+        stderr(
+            f"govsearch: {files} that failed before {verb} unchanged: not read again "
+            f"(list: {index_command(folder)} --list-failed)"
+        )
+
+
+def from_here(problem: str, base: str) -> str:
+    """A problem ``path: what`` (or ``path:line: what``) whose path is stored relative to
+    ``base``, with the path as the user names it from here."""
+    at = problem.find(": ")
+    while at > 0:
+        name, colon, line = problem[:at].rpartition(":")
+        path = name if colon and line.isdigit() else problem[:at]
+        whole = absolute(path, base)
+        if os.path.lexists(whole):
+            return display_path(whole) + problem[len(path) :]
+        at = problem.find(": ", at + 1)
+    return problem
+
+
 def summary_line(report: IndexReport) -> str:
     return (
         f"indexed: {report.added} added, {report.changed} changed, {report.removed} removed, "
@@ -202,8 +232,7 @@ def ready(folder: Path, refresh: bool = False, warn: str = "") -> None:
         stderr(summary_line(run_index(folder, [default_collection()], False)))
     elif manifest is not None and refresh:
         report = run_index(folder, None, False)
-        for problem in report.failed:
-            stderr(f"govsearch: skipped {problem}")
+        report_failures(folder, report, still=False)
         if report.added or report.changed or report.removed or report.failed:
             stderr(summary_line(report))
     elif manifest is not None:

@@ -482,17 +482,47 @@ def test_a_failure_is_reported_once_until_the_file_changes(fresh: tuple[Path, Pa
     bad = corpus / "empty.txt"
     bad.write_bytes(b"   \n")
     first = update(folder, [corpus])
-    assert (first.failed, first.still_failed) == (["corpus/empty.txt: no text found, skipped"], 0)
+    assert (first.failed, first.still_failed) == (["corpus/empty.txt: no text found"], 0)
     again = update(folder, [corpus])
     assert (again.failed, again.still_failed, again.unchanged) == ([], 1, 4)
     bad.write_bytes(b"\x00\x01\x02" * 100)
     changed = update(folder, [corpus])
-    assert (changed.failed, changed.still_failed) == (["corpus/empty.txt: binary file, skipped"], 0)
+    assert (changed.failed, changed.still_failed) == (["corpus/empty.txt: binary file"], 0)
     manifest = Manifest.load(folder)
     assert manifest is not None
-    assert manifest.failed[str(bad)]["problem"] == "corpus/empty.txt: binary file, skipped"
+    assert manifest.failed[str(bad)]["problem"] == "corpus/empty.txt: binary file"
     bad.unlink()
     gone = update(folder, [corpus])
     assert (gone.failed, gone.still_failed) == ([], 0)
     manifest = Manifest.load(folder)
     assert manifest is not None and manifest.failed == {}
+
+
+def test_index_reports_a_failure_once_and_lists_them(
+    fresh: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    corpus, folder = fresh
+    (corpus / "empty.txt").write_bytes(b"   \n")
+    (corpus / "bin.txt").write_bytes(b"\x00\x01\x02" * 100)
+    monkeypatch.chdir(corpus)  # paths from here: not as stored (corpus/…)
+    index = ["index", str(corpus), "--index", str(folder)]
+    first = runner.invoke(app, index)
+    assert first.stderr.splitlines()[:2] == [
+        "govsearch: failed: bin.txt: binary file",
+        "govsearch: failed: empty.txt: no text found",
+    ]
+    again = runner.invoke(app, index)
+    assert (again.exit_code, again.stderr.splitlines()[0]) == (
+        0,
+        "govsearch: 2 files that failed before are unchanged: not read again"
+        f" (list: govsearch index --index {folder} --list-failed)",
+    )
+    assert again.stderr.splitlines()[1].startswith(
+        "indexed: 0 added, 0 changed, 0 removed, 4 unchanged, 0 failed, 0 skipped"
+    )
+    listed = runner.invoke(app, ["index", "--list-failed", "--index", str(folder)])
+    assert (listed.exit_code, listed.stdout, listed.stderr) == (
+        0,
+        "bin.txt: binary file\nempty.txt: no text found\n",
+        "",
+    )

@@ -277,7 +277,7 @@ def test_pdf_red_header_and_title_on_two_lines() -> None:
 def test_pdf_without_text_layer_is_reported_as_scanned() -> None:
     with pytest.raises(UnreadableDocument) as caught:
         READERS["pdf"](_pdf([[], []]), "scan.pdf")
-    assert caught.value.message == "scan.pdf: no text layer (scanned PDF?), skipped"
+    assert caught.value.message == "scan.pdf: no text layer (scanned PDF?)"
     assert caught.value.hint == "run OCR on it first"
 
 

@@ -197,7 +197,7 @@ def test_out_of_date_index_warns_and_refresh_updates(fresh: tuple[Path, Path]) -
     )
     code, out, err = _search(folder, "消费", "-c", "--refresh")
     assert (code, out) == (0, "9\n")
-    assert "empty.txt" not in err  # it failed before and has not changed: not read again
+    assert "empty.txt" not in err  # unchanged since it failed: not read or reported again
     assert err.startswith("indexed: 1 added, 1 changed, 1 removed, 2 unchanged, 0 failed")
     assert _search(folder, "消费", "-c") == (0, "9\n", "")
     stats = runner.invoke(app, ["stats", "--index", str(folder)]).stdout

@@ -228,12 +228,12 @@ def _open_error(name: str, exc: Exception) -> UnreadableDocument:
     reason = str(exc)
     if "password" in reason.lower():
         return UnreadableDocument(
-            f"{name}: encrypted PDF (needs a password), skipped",
+            f"{name}: encrypted PDF (needs a password)",
             "save a copy without the password and index that",
         )
     detail = re.sub(r"^.*\(PDFium: (.*?)\.?\)\.?$", r"\1", reason).strip() or type(exc).__name__
     return UnreadableDocument(
-        f"{name}: not a readable PDF ({detail.lower()}), skipped",
+        f"{name}: not a readable PDF ({detail.lower()})",
         "the file may be damaged or truncated; download it again",
     )
 
@@ -243,7 +243,7 @@ def _read_pages(data: bytes, name: str) -> tuple[list[list[_Line]], dict[str, st
         import pypdfium2 as pdfium
     except ImportError as exc:
         raise UnreadableDocument(
-            f"{name}: reading PDF needs the pypdfium2 package, skipped", "pip install pypdfium2"
+            f"{name}: reading PDF needs the pypdfium2 package", "pip install pypdfium2"
         ) from exc
     try:
         pdf = pdfium.PdfDocument(data)
@@ -274,8 +274,6 @@ def read_pdf(data: bytes, name: str) -> tuple[list[Block], meta.Metadata]:
         p for n, lines in enumerate(pages, 1) for p in _page_paragraphs(n, lines, body, right)
     ]
     if not paragraphs:
-        raise UnreadableDocument(
-            f"{name}: no text layer (scanned PDF?), skipped", "run OCR on it first"
-        )
+        raise UnreadableDocument(f"{name}: no text layer (scanned PDF?)", "run OCR on it first")
     blocks = _blocks(paragraphs, body)
     return blocks, _metadata(blocks, info)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
+import signal
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -249,6 +250,8 @@ def _update(
         writer.commit()
     except BaseException:
         writer.cancel()
+        for task in getattr(writer, "tasks", ()):  # cancel() does not stop spawned workers
+            task.terminate()
         raise
     _remember_roots(manifest, given)
     _finish(ix, folder, manifest, report)
@@ -312,17 +315,38 @@ def _writer(ix: Any, folder: Path, notice: Notice | None, jobs: int = 1) -> Any:
     if jobs > 1:
         options = {"procs": jobs, "multisegment": True, "start_method": "spawn", "limitmb": 128}
     try:
-        return ix.writer(timeout=0.0, **options)
+        return _quiet_workers(ix.writer(timeout=0.0, **options))
     except LockError:
         if notice:
             notice(f"another govsearch is updating {folder}: waiting up to {LOCK_TIMEOUT:.0f}s")
     try:
-        return ix.writer(timeout=LOCK_TIMEOUT, delay=0.2, **options)
+        return _quiet_workers(ix.writer(timeout=LOCK_TIMEOUT, delay=0.2, **options))
     except LockError as exc:
         raise IndexLocked(
             f"another govsearch is updating the index at {folder}",
             "wait for it to finish, then run the command again",
         ) from exc
+
+
+def _quiet_workers(writer: Any) -> Any:
+    """Whoosh's worker processes start with Ctrl-C ignored (an ignored SIGINT is inherited):
+    the parent alone handles it, cancels and ends them — no traceback from each worker."""
+    start = getattr(writer, "_new_task", None)
+    if start is None:
+        return writer
+
+    def new_task() -> Any:
+        try:
+            previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+        except ValueError:  # not the main thread: signals are not ours to handle
+            return start()
+        try:
+            return start()
+        finally:
+            signal.signal(signal.SIGINT, previous)
+
+    writer._new_task = new_task
+    return writer
 
 
 def _add_files(

@@ -16,7 +16,7 @@ from typing import Annotated, Any
 import typer
 
 from search import __version__
-from search.cli_help import CONTEXT, Command, Group, QueryCommand, query_text
+from search.cli_help import CONTEXT, Command, Group, QueryCommand, interrupted, query_text
 from search.cli_support import (
     Color,
     check_location,
@@ -24,6 +24,7 @@ from search.cli_support import (
     console,
     fail,
     from_here,
+    kept,
     new_index,
     progress,
     ready,
@@ -128,7 +129,7 @@ def index(
         with user_errors():
             _list_failed(folder)
         return
-    with user_errors(), new_index(folder):
+    with user_errors(), new_index(folder), kept(folder):
         check_location(folder)
         configure(folder, segmenter.value if segmenter else None, userdict)
         report = run_index(folder, paths or None, rebuild)
@@ -451,6 +452,8 @@ def main() -> None:
         signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     try:
         app()
+    except KeyboardInterrupt as exc:  # outside a command (arguments, imports)
+        raise SystemExit(interrupted(exc).exit_code) from None
     except BrokenPipeError:  # no SIGPIPE on this platform
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import typer
 from typer.core import TyperCommand, TyperGroup
 
 TEXT = "\0"  # marks an argument as query text (no argument can hold a NUL byte)
@@ -111,6 +112,19 @@ class Command(TyperCommand):
                 _write_rows(formatter, [r for r in rows if r])
 
 
+def interrupted(exc: KeyboardInterrupt) -> typer.Exit:
+    """End the worker processes still running, say what was kept, exit status 130."""
+    import multiprocessing
+
+    from search.cli_support import stderr
+
+    for child in multiprocessing.active_children():
+        child.terminate()
+    said = exc.args[0] if isinstance(exc, Interrupted) and exc.args else "interrupted"
+    stderr(f"govsearch: {said}")
+    return typer.Exit(130)
+
+
 def width(text: str) -> int:
     """Columns taken on a terminal (a wide character takes two)."""
     from unicodedata import east_asian_width
@@ -160,8 +174,19 @@ class QueryCommand(Command):
         return super().parse_args(ctx, query_args(args))
 
 
+class Interrupted(KeyboardInterrupt):
+    """Ctrl-C, with the one line that says what was kept."""
+
+
 class Group(TyperGroup):
-    """The top level: command descriptions in full (wrapped, never cut off with "…")."""
+    """The top level: command descriptions in full (wrapped, never cut off with "…"); Ctrl-C
+    in any command is one line on stderr and exit status 130."""
+
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt as exc:
+            raise interrupted(exc) from None
 
     def format_options(self, ctx: Any, formatter: Any) -> None:
         Command.format_options(self, ctx, formatter)  # type: ignore[arg-type]

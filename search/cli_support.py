@@ -211,6 +211,28 @@ def new_index(folder: Path) -> Iterator[None]:
         raise
 
 
+@contextmanager
+def kept(folder: Path) -> Iterator[None]:
+    """Ctrl-C during an update: say what the index holds now."""
+    from search.cli_help import Interrupted
+
+    try:
+        yield
+    except KeyboardInterrupt:
+        from search.manifest import Manifest, latest_generation
+
+        try:
+            manifest = Manifest.load(folder) if folder.is_dir() else None
+            saved = manifest is not None and latest_generation(folder) > manifest.generation
+        except (OSError, SearchError):
+            saved = False
+        raise Interrupted(
+            "interrupted; the changes were saved, the next govsearch command completes them"
+            if saved
+            else "interrupted; the index is unchanged"
+        ) from None
+
+
 def ready(folder: Path, refresh: bool = False, warn: str = "") -> None:
     """Get the index at ``folder`` ready for reading.
 

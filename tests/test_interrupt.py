@@ -1,0 +1,126 @@
+"""Issue 12, item 7: Ctrl-C while indexing — sent as a terminal sends it, to the whole process
+group of a real ``govsearch index`` in a pseudo-terminal, once Whoosh's worker processes
+run — is one line and exit status 130, with no traceback, and the index is unchanged."""
+
+from __future__ import annotations
+
+import os
+import pty
+import random
+import re
+import select
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from search.cli import app
+
+runner = CliRunner()
+WORDS = "经济 发展 消费 市场 政策 推动 建设 改革 创新 服务 企业 就业 民生 城市 乡村 振兴".split()
+
+
+def _command() -> list[str]:
+    exe = Path(sys.executable).with_name("govsearch")
+    return [str(exe)] if exe.exists() else [sys.executable, "-m", "search"]
+
+
+def _workers(pid: int) -> list[int]:
+    """The multiprocessing children of ``pid`` (from /proc)."""
+    found = []
+    for name in os.listdir("/proc"):
+        try:
+            stat = Path(f"/proc/{name}/stat").read_text()
+            cmdline = Path(f"/proc/{name}/cmdline").read_bytes()
+        except (OSError, NotADirectoryError):
+            continue
+        if int(stat.rsplit(")", 1)[1].split()[1]) == pid and b"spawn_main" in cmdline:
+            found.append(int(name))
+    return found
+
+
+def _interrupted(args: list[str], cwd: Path) -> tuple[int, str]:
+    """Run ``govsearch`` in a pseudo-terminal; once two Whoosh workers run, send SIGINT to its
+    process group (what Ctrl-C does); its exit status and everything it printed."""
+    main, child = pty.openpty()
+    env = {**os.environ, "GOVSEARCH_JOBS": "2", "TERM": "dumb", "COLUMNS": "100"}
+    proc = subprocess.Popen(
+        [*_command(), *args],
+        stdin=child,
+        stdout=child,
+        stderr=child,
+        env=env,
+        cwd=cwd,
+        start_new_session=True,
+    )
+    os.close(child)
+    try:
+        while len(_workers(proc.pid)) < 2 and proc.poll() is None:
+            if select.select([main], [], [], 0.1)[0]:
+                os.read(main, 65536)  # keep the terminal drained while waiting
+        assert proc.poll() is None, "the update finished before its workers were seen"
+        os.killpg(proc.pid, signal.SIGINT)
+        chunks = []
+        while True:
+            try:
+                data = os.read(main, 65536)
+            except OSError:  # the child closed the terminal
+                break
+            if not data:
+                break
+            chunks.append(data)
+        text = b"".join(chunks).decode("utf-8", "replace")
+        return proc.wait(timeout=120), re.sub(r"\x1b\[[0-9;?]*[A-Za-z]|\r", "", text)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+        os.close(main)
+
+
+@pytest.fixture
+def big(tmp_path: Path) -> Path:
+    """An indexed small corpus, then 4 MB more of it: an update that takes a while."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "small.txt").write_text("关于促进消费的通知\n", encoding="utf-8")
+    assert (
+        runner.invoke(app, ["index", str(corpus), "--index", str(tmp_path / "index")]).exit_code
+        == 0
+    )
+    rng = random.Random(7)
+    for n in range(8):
+        lines = ("".join(rng.choice(WORDS) for _ in range(20)) + "。" for _ in range(4000))
+        (corpus / f"big{n}.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return tmp_path
+
+
+@pytest.mark.parametrize("rebuild", [[], ["--rebuild"]])
+def test_ctrl_c_while_indexing_is_one_line(big: Path, rebuild: list[str]) -> None:
+    code, out = _interrupted(["index", "corpus", "--index", "index", *rebuild], big)
+    assert code == 130
+    assert "Traceback" not in out and "KeyboardInterrupt" not in out
+    assert out.rstrip("\n").rsplit("\n", 1)[-1] == "govsearch: interrupted; the index is unchanged"
+    assert out.count("govsearch:") == 1
+    assert not list(big.glob("index.rebuild"))
+    result = runner.invoke(app, ["search", "消费", "-c", "--index", str(big / "index")])
+    assert (result.exit_code, result.stdout) == (0, "1\n")
+
+
+def test_ctrl_c_in_a_first_index_leaves_no_folder(big: Path) -> None:
+    code, out = _interrupted(["index", "corpus", "--index", "new"], big)
+    assert code == 130 and "Traceback" not in out
+    assert not (big / "new").exists()
+
+
+def test_ctrl_c_in_a_search_is_one_line(built: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from search.searching import Searcher
+
+    def interrupt(*_: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(Searcher, "search", interrupt)
+    result = runner.invoke(app, ["search", "消费", "--index", str(built)])
+    assert (result.exit_code, result.stdout, result.stderr) == (130, "", "govsearch: interrupted\n")

@@ -19,10 +19,12 @@ import typer
 
 from search.config import absolute, collection_base, display_path
 from search.errors import BadInput, IndexNotFound, SearchError
+from search.render import inert
 
 if TYPE_CHECKING:
     from search.indexing import IndexReport
     from search.manifest import Manifest
+    from search.models import Step
 
 Progress = Callable[[int, int, str], None]
 
@@ -36,8 +38,6 @@ class Color(StrEnum):
 def stderr(message: str) -> None:
     """One diagnostic line on stderr (results go to stdout); file names and document text in
     it are made inert (a newline in a file name does not break the line)."""
-    from search.render import inert
-
     sys.stderr.write(inert(message.rstrip("\n")) + "\n")
     sys.stderr.flush()
 
@@ -109,10 +109,65 @@ def configure(folder: Path, engine: str | None, userdict: Path | None) -> Manife
     return manifest
 
 
+STAGES = {
+    "reading": ("indexing", ""),
+    "committing": ("committing", "Whoosh writes and merges its segments"),
+    "finishing": ("finishing", "writing the literal index and the manifest"),
+}
+
+
+def index_progress() -> tuple[Callable[[Step], None] | None, AbstractContextManager[Any]]:
+    """The progress of an update on a terminal (stderr): bytes read, documents and passages
+    so far, time elapsed and left, the file being read; then the stage while Whoosh commits."""
+    if not sys.stderr.isatty():
+        return None, nullcontext()
+    from rich import progress as rp
+
+    bar = rp.Progress(
+        rp.TextColumn("{task.fields[stage]}"),
+        rp.BarColumn(bar_width=20),
+        rp.TaskProgressColumn(),
+        rp.DownloadColumn(binary_units=True),
+        rp.TextColumn("{task.fields[counts]}"),
+        "elapsed",
+        rp.TimeElapsedColumn(),
+        rp.TextColumn("{task.fields[left]}"),
+        rp.TextColumn("{task.description}"),
+        console=console(Color.auto, stderr=True),
+        transient=True,
+    )
+    task = bar.add_task("", total=None, stage="indexing", counts="", left="")
+
+    def report(step: Step) -> None:
+        stage, doing = STAGES.get(step.stage, (step.stage, ""))
+        counts = f"{step.documents:,} documents, {step.passages:,} passages"
+        busy = step.stage != "reading"
+        seconds = bar.tasks[0].time_remaining
+        left = "" if busy or seconds is None else f"left {_clock(seconds)}"
+        bar.update(
+            task,
+            completed=step.done,
+            total=None if busy else step.total,
+            description=inert(doing or step.name[-40:]),
+            stage=stage,
+            counts=counts,
+            left=left,
+        )
+        if busy:
+            bar.refresh()
+
+    return report, bar
+
+
+def _clock(seconds: float) -> str:
+    minutes, second = divmod(int(seconds), 60)
+    return f"{minutes // 60}:{minutes % 60:02d}:{second:02d}"
+
+
 def run_index(folder: Path, paths: list[Path] | None, rebuild: bool) -> IndexReport:
     from search.indexing import update
 
-    report, bar = progress("indexing")
+    report, bar = index_progress()
     with bar:
         return update(
             folder, paths, rebuild, report, notice=lambda text: stderr(f"govsearch: {text}")

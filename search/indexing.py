@@ -16,7 +16,7 @@ import shutil
 import signal
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -35,12 +35,12 @@ from search.manifest import (
     damaged,
     latest_generation,
 )
-from search.models import Document, Passage
+from search.models import Document, Passage, Step
 from search.schema import schema
 
 PARALLEL_BYTES = 8 << 20
 LOCK_TIMEOUT = float(os.environ.get("GOVSEARCH_LOCK_TIMEOUT", "30"))
-Progress = Callable[[int, int, str], None]
+Progress = Callable[[Step], None]
 Notice = Callable[[str], None]
 
 
@@ -246,7 +246,9 @@ def _update(
         for key in plan.removed:
             del manifest.files[key]
         report.removed = len(plan.removed)
-        _add_files(writer, plan, manifest, report, folder, progress)
+        done = _add_files(writer, plan, manifest, report, folder, progress)
+        if progress:
+            progress(replace(done, stage="committing"))
         writer.commit()
     except BaseException:
         writer.cancel()
@@ -254,6 +256,8 @@ def _update(
             task.terminate()
         raise
     _remember_roots(manifest, given)
+    if progress:
+        progress(replace(done, stage="finishing"))
     _finish(ix, folder, manifest, report)
     report.seconds = time.perf_counter() - started
     return report
@@ -356,12 +360,14 @@ def _add_files(
     report: IndexReport,
     folder: Path,
     progress: Progress | None,
-) -> None:
-    total = len(plan.read)
-    for done, (path, parsed) in enumerate(documents.iter_read(plan.read, file_ids(folder)), 1):
+) -> Step:
+    sizes = {str(p): p.stat().st_size for p in plan.read}
+    step = Step(0, sum(sizes.values()))
+    for path, parsed in documents.iter_read(plan.read, file_ids(folder)):
         key = str(path)
+        step = replace(step, name=path.name)
         if progress:
-            progress(done, total, path.name)
+            progress(step)
         if isinstance(parsed, documents.PartlyReadable):
             report.failed.extend(parsed.problems)
             parsed = parsed.parsed
@@ -374,11 +380,10 @@ def _add_files(
                 "mtime_ns": stat.st_mtime_ns,
                 "problem": parsed.message,
             }
+            step = replace(step, done=step.done + sizes[key])
             continue
         manifest.failed.pop(key, None)
-        for document, passages in parsed:
-            for passage in passages:
-                writer.add_document(**_fields(document, passage, key))
+        step = _add_documents(writer, parsed, key, step, sizes[key], progress)
         stat = path.stat()
         manifest.files[key] = {
             "size": stat.st_size,
@@ -391,6 +396,29 @@ def _add_files(
             report.changed += 1
         else:
             report.added += 1
+    return step
+
+
+def _add_documents(
+    writer: Any,
+    parsed: documents.Parsed,
+    key: str,
+    step: Step,
+    size: int,
+    progress: Progress | None,
+) -> Step:
+    """Add a file's documents; progress every 1,000 passages, its bytes counted by records."""
+    start, reported = step.done, step.passages
+    for n, (document, passages) in enumerate(parsed, 1):
+        for passage in passages:
+            writer.add_document(**_fields(document, passage, key))
+        done = start + size * n // len(parsed)
+        step = replace(step, done=done, documents=step.documents + 1)
+        step = replace(step, passages=step.passages + len(passages))
+        if progress and step.passages - reported >= 1000:
+            progress(step)
+            reported = step.passages
+    return replace(step, done=start + size)
 
 
 def _finish(ix: Any, folder: Path, manifest: Manifest, report: IndexReport) -> None:

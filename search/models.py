@@ -83,3 +83,18 @@ class Hit:
         if self.document.fmt == "pdf":
             return f"{self.document.path}:p{self.match_line}"
         return f"{self.document.path}:{self.match_line}"
+
+
+@dataclass(frozen=True)
+class Step:
+    """How far an update is: bytes of the files to read (a file's bytes counted as its
+    records are added), documents and passages added so far, the file being read, and the
+    stage: ``reading``, then ``committing`` (Whoosh writes and merges its segments), then
+    ``finishing`` (the literal index and the manifest)."""
+
+    done: int
+    total: int
+    documents: int = 0
+    passages: int = 0
+    name: str = ""
+    stage: str = "reading"

@@ -1,6 +1,9 @@
-"""Issue 12, item 7: Ctrl-C while indexing — sent as a terminal sends it, to the whole process
-group of a real ``govsearch index`` in a pseudo-terminal, once Whoosh's worker processes
-run — is one line and exit status 130, with no traceback, and the index is unchanged."""
+"""Issue 12, items 7 and 8: ``govsearch index`` at a terminal.
+
+Ctrl-C while indexing — sent as a terminal sends it, to the whole process group of a real
+``govsearch index`` in a pseudo-terminal, once Whoosh's worker processes run — is one line and
+exit status 130, with no traceback, and the index is unchanged.  Progress counts bytes, with
+documents and passages so far, and shows the stage while Whoosh commits."""
 
 from __future__ import annotations
 
@@ -124,3 +127,85 @@ def test_ctrl_c_in_a_search_is_one_line(built: Path, monkeypatch: pytest.MonkeyP
     monkeypatch.setattr(Searcher, "search", interrupt)
     result = runner.invoke(app, ["search", "消费", "--index", str(built)])
     assert (result.exit_code, result.stdout, result.stderr) == (130, "", "govsearch: interrupted\n")
+
+
+# --- item 8: progress by bytes and records, with a visible stage while committing ----------------
+
+
+def test_progress_counts_bytes_documents_and_passages(fresh: tuple[Path, Path]) -> None:
+    from search.indexing import update
+    from search.models import Step
+
+    corpus, folder = fresh
+    steps: list[Step] = []
+    update(folder, [corpus], progress=steps.append)
+    size = sum(p.stat().st_size for p in corpus.iterdir())
+    assert [s.stage for s in steps[-2:]] == ["committing", "finishing"]
+    assert all(s.total == size for s in steps)
+    assert [s.done for s in steps] == sorted(s.done for s in steps)
+    assert (steps[0].done, steps[-1].done) == (0, size)
+    assert (steps[-1].documents, steps[-1].passages) == (5, 27)
+    assert [s.name for s in steps if s.stage == "reading"] == [
+        "broken.txt",
+        "gbk_notice.txt",
+        "news.jsonl",
+        "pages.md",
+    ]
+
+
+def test_progress_moves_inside_a_large_dump(tmp_path: Path) -> None:
+    from search.indexing import update
+    from search.models import Step
+
+    corpus = tmp_path / "dump"
+    corpus.mkdir()
+    records = [f'{{"id": "r{n}", "text": "第{n}条 促进消费。"}}' for n in range(2500)]
+    dump = corpus / "dump.jsonl"
+    dump.write_text("\n".join(records) + "\n", encoding="utf-8")
+    steps: list[Step] = []
+    update(tmp_path / "index", [corpus], progress=steps.append)
+    inside = [(s.documents, s.passages) for s in steps if 0 < s.done < s.total]
+    assert inside == [(1000, 1000), (2000, 2000)]
+    assert [(s.stage, s.done, s.documents) for s in steps[-2:]] == [
+        ("committing", dump.stat().st_size, 2500),
+        ("finishing", dump.stat().st_size, 2500),
+    ]
+
+
+def test_the_progress_line_on_a_terminal(fresh: tuple[Path, Path]) -> None:
+    corpus, folder = fresh
+    main, child = pty.openpty()
+    env = {**os.environ, "TERM": "xterm", "COLUMNS": "200"}
+    proc = subprocess.Popen(
+        [*_command(), "index", str(corpus), "--index", str(folder)],
+        stdin=child,
+        stdout=child,
+        stderr=child,
+        env=env,
+    )
+    os.close(child)
+    chunks = []
+    while True:
+        try:
+            data = os.read(main, 65536)
+        except OSError:
+            break
+        if not data:
+            break
+        chunks.append(data)
+    assert proc.wait(timeout=120) == 0
+    os.close(main)
+    out = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", b"".join(chunks).decode()).replace("\r", "\n")
+    lines = [" ".join(line.split()) for line in out.splitlines()]
+    size = sum(p.stat().st_size for p in corpus.iterdir())
+    kib = f"{size / 1024:.1f}/{size / 1024:.1f} KiB"
+    committing = [line for line in lines if line.startswith("committing ")]
+    assert committing and all(
+        re.fullmatch(
+            f"committing ━{{20}} 100% {kib} 5 documents, 27 passages elapsed"
+            r" \d:\d\d:\d\d Whoosh writes and merges its segments",
+            line,
+        )
+        for line in committing
+    )
+    assert any(line.startswith("finishing ") for line in lines)

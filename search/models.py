@@ -51,6 +51,17 @@ class Passage:
         return line_at(self.line, self.joins, offset)
 
 
+def location(document: Document, passage: Passage, line: int) -> str:
+    """Where a passage is, as ``show`` and ``sed -n`` take it: ``path:line``; ``path:pN`` for
+    a PDF page; ``path:line#pN`` for paragraph N of the JSON Lines record on that line (every
+    paragraph of a record shares its line)."""
+    if document.fmt == "pdf":
+        return f"{document.path}:p{line}"
+    if document.fmt == "jsonl":
+        return f"{document.path}:{line}#p{passage.paragraph}"
+    return f"{document.path}:{line}"
+
+
 @dataclass(frozen=True)
 class Span:
     """A highlighted match: half-open ``[start, end)`` code-point offsets into a text."""
@@ -79,10 +90,9 @@ class Hit:
     @property
     def location(self) -> str:
         """``path:line`` of the first match, the one location of a hit in every output
-        (``path:pN`` for a PDF page)."""
-        if self.document.fmt == "pdf":
-            return f"{self.document.path}:p{self.match_line}"
-        return f"{self.document.path}:{self.match_line}"
+        (``path:pN`` for a PDF page, ``path:line#pN`` for paragraph N of a JSON Lines
+        record)."""
+        return location(self.document, self.passage, self.match_line)
 
 
 @dataclass(frozen=True)

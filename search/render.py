@@ -12,7 +12,7 @@ import json
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any, TextIO
 
-from search.models import Hit
+from search.models import Hit, Passage
 from search.snippets import clip, window
 
 if TYPE_CHECKING:
@@ -185,12 +185,15 @@ def partial_notice(result: Result) -> str:
 
 
 def write_paths(hits: Iterable[Hit], out: TextIO, limit: int = 0) -> None:
-    """The paths of the documents hit, one per line, each once, in rank order."""
+    """The documents hit, one per line, each once, in rank order: a file's path, or a JSON
+    Lines record's ``path:line``."""
     seen: set[str] = set()
     for hit in hits:
-        if hit.document.path not in seen and not (limit and len(seen) >= limit):
-            seen.add(hit.document.path)
-            out.write(inert(hit.document.path) + "\n")
+        d = hit.document
+        name = f"{d.path}:{hit.passage.line}" if d.fmt == "jsonl" else d.path
+        if name not in seen and not (limit and len(seen) >= limit):
+            seen.add(name)
+            out.write(inert(name) + "\n")
 
 
 def terminal(hits: list[Hit], console: Any) -> None:
@@ -246,7 +249,7 @@ def excerpt(shown: Excerpt, console: Any) -> None:
     if info:
         console.print(Text(inert(" · ".join(info)), style="cyan"))
     console.print()
-    labels = [f"p{p.line}" if d.fmt == "pdf" else str(p.line) for p in shown.passages]
+    labels = [_label(d.fmt, p) for p in shown.passages]
     width = max((len(label) for label in labels), default=0)
     for passage, label, spans in zip(shown.passages, labels, shown.spans, strict=True):
         marked = passage.paragraph in shown.marked
@@ -257,6 +260,16 @@ def excerpt(shown: Excerpt, console: Any) -> None:
         for span in spans:
             row.stylize("bold red", offset + span.start, offset + span.end)
         console.print(row)
+
+
+def _label(fmt: str, passage: Passage) -> str:
+    """A passage's place in ``show``: its line (``pN``: a PDF page; ``line#pN``: paragraph N
+    of a JSON Lines record)."""
+    if fmt == "pdf":
+        return f"p{passage.line}"
+    if fmt == "jsonl":
+        return f"{passage.line}#p{passage.paragraph}"
+    return str(passage.line)
 
 
 def write_stats(stats: Stats, out: TextIO) -> None:

@@ -23,7 +23,9 @@ from search.models import Document, Passage, Span
 from search.searching import Searcher, passage_from
 from search.snippets import match_spans
 
-_LINE = re.compile(r"^(?P<path>.+):(?P<page>p?)(?P<line>[1-9][0-9]*)$")
+_LINE = re.compile(
+    r"^(?P<path>.+):(?P<page>p?)(?P<line>[1-9][0-9]*)(?:#p(?P<paragraph>[1-9][0-9]*))?$"
+)
 
 
 @dataclass(frozen=True)
@@ -51,6 +53,10 @@ def excerpt(searcher: Searcher, location: str, context: int = 2, query_text: str
         )
     line = int(match["line"])
     document, passages, marked = _at_line(searcher, match["path"], line)
+    if document.fmt == "jsonl":
+        marked = _in_record(location, passages, match["paragraph"])
+        if not marked:  # path:line of a record: the whole record, as its doc_id
+            return _highlight(document, passages, marked, query_text)
     first = min(i for i, p in enumerate(passages) if p.paragraph in marked)
     last = max(i for i, p in enumerate(passages) if p.paragraph in marked)
     shown = passages[max(0, first - context) : last + context + 1]
@@ -110,6 +116,18 @@ def _at_line(
     marked = frozenset(p.paragraph for p in passages if p.line <= line <= p.end_line)
     # a line between passages (a blank line) points at the next passage
     return searcher.document(stored), passages, marked or frozenset({stored["paragraph"]})
+
+
+def _in_record(location: str, passages: list[Passage], paragraph: str | None) -> frozenset[int]:
+    """The paragraph that ``path:line#pN`` names in a record (none without ``#pN``)."""
+    if paragraph is None:
+        return frozenset()
+    if not any(p.paragraph == int(paragraph) for p in passages):
+        raise BadInput(
+            f"no paragraph {paragraph} in the record at {location.rpartition('#')[0]}",
+            f"it has paragraphs 1 to {max(p.paragraph for p in passages)}",
+        )
+    return frozenset({int(paragraph)})
 
 
 def _highlight(

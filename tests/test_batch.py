@@ -84,7 +84,7 @@ def test_batch_jsonl(built: Path) -> None:
     assert [(h["qid"], h["rank"], h["location"], h["spans"]) for h in hits] == [
         ("1", 1, "corpus/broken.txt:5", [[23, 28]]),
         ("T2", 1, "corpus/gbk_notice.txt:8", [[13, 14]]),
-        ("7", 1, "corpus/news.jsonl:1", [[13, 16]]),
+        ("7", 1, "corpus/news.jsonl:1#p2", [[13, 16]]),
     ]
     assert out.splitlines()[1] == (
         '{"qid": "T2", "schema_version": 1, "rank": 1, "score": '
@@ -110,7 +110,7 @@ def test_batch_tsv(built: Path) -> None:
         "T2\t1\tS\tcorpus/gbk_notice.txt\tcorpus/gbk_notice.txt\tcorpus/gbk_notice.txt:8\t8\t8"
         "\t5\tfalse\t关于开展2023年夜经济消费季活动的通知\t"
         "为促进夜经济发展,点亮城市灯光,现将有关事项通知如下。",
-        "7\t1\tS\tnews-001\tcorpus/news.jsonl\tcorpus/news.jsonl:1\t1\t1\t2\tfalse\t"
+        "7\t1\tS\tnews-001\tcorpus/news.jsonl\tcorpus/news.jsonl:1#p2\t1\t1\t2\tfalse\t"
         "国务院常务会议部署促消费措施\t会议指出,要持续扩大内需,促消费稳增长。",
     ]
 

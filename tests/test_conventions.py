@@ -154,7 +154,7 @@ def test_partial_hits_hold_whole_keywords(built: Path) -> None:
     hits = [json.loads(line) for line in out.splitlines()]
     assert code == 1
     assert [(h["location"], h["partial"], h["matched"]) for h in hits] == [
-        ("corpus/news.jsonl:1", True, ["促消费稳增长"]),
+        ("corpus/news.jsonl:1#p2", True, ["促消费稳增长"]),
         ("corpus/pages.md:3", True, ["外贸形势"]),
     ]
 
@@ -525,4 +525,60 @@ def test_index_reports_a_failure_once_and_lists_them(
         0,
         "bin.txt: binary file\nempty.txt: no text found\n",
         "",
+    )
+
+
+# --- 5: JSON Lines records can be pinpointed -----------------------------------------------------
+
+
+@pytest.fixture
+def dump(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A dump of three records, the second one of five paragraphs; its index."""
+    corpus = tmp_path / "dumps"
+    corpus.mkdir()
+    records = [
+        {"id": "a", "title": "甲", "text": "第一段讲消费。"},
+        {"id": "b", "title": "乙", "text": "一段。\n二段消费。\n三段。\n四段消费券。\n五段。"},
+        {"id": "c", "title": "丙", "text": "只有一段,谈消费。"},
+    ]
+    lines = [json.dumps(r, ensure_ascii=False) for r in records]
+    (corpus / "d.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    folder = tmp_path / "index"
+    assert runner.invoke(app, ["index", str(corpus), "--index", str(folder)]).exit_code == 0
+    monkeypatch.chdir(corpus)
+    return folder
+
+
+def test_each_passage_of_a_record_has_its_own_location(dump: Path) -> None:
+    _, out, _ = _search(dump, "消费", "--json", "--per-doc", "0")
+    assert sorted(json.loads(line)["location"] for line in out.splitlines()) == [
+        "d.jsonl:1#p1",
+        "d.jsonl:2#p2",
+        "d.jsonl:2#p4",
+        "d.jsonl:3#p1",
+    ]
+    _, out, _ = _search(dump, "消费券", "--color", "never")
+    assert out.splitlines()[0] == " 1  d.jsonl:2#p4"
+
+
+def test_files_lists_the_records(dump: Path) -> None:
+    code, out, _ = _search(dump, "消费", "-l")
+    assert code == 0
+    assert sorted(out.splitlines()) == ["d.jsonl:1", "d.jsonl:2", "d.jsonl:3"]
+
+
+def test_show_a_paragraph_of_a_record_with_context(dump: Path) -> None:
+    result = runner.invoke(
+        app, ["show", "d.jsonl:2#p4", "消费", "-C", "1", "--color", "never", "--index", str(dump)]
+    )
+    assert (result.exit_code, result.stdout) == (
+        0,
+        "d.jsonl (b)\n乙\n\n  2#p3  三段。\n> 2#p4  四段消费券。\n  2#p5  五段。\n",
+    )
+    whole = runner.invoke(app, ["show", "d.jsonl:2", "-C", "0", "--index", str(dump)])
+    assert whole.stdout.count("\n") == 3 + 5 and ">" not in whole.stdout
+    bad = runner.invoke(app, ["show", "d.jsonl:2#p9", "--index", str(dump)])
+    assert (bad.exit_code, bad.stderr) == (
+        2,
+        "govsearch: error: no paragraph 9 in the record at d.jsonl:2 — it has paragraphs 1 to 5\n",
     )

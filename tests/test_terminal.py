@@ -131,18 +131,19 @@ def test_no_progress_bar_when_not_a_terminal(fresh: tuple[Path, Path]) -> None:
 # --- -l and -c ----------------------------------------------------------------------------------
 
 
-def test_files_lists_distinct_paths_in_rank_order(built: Path) -> None:
-    assert _search(built, "消费", "-l") == (
+def test_files_lists_distinct_documents_in_rank_order(built: Path) -> None:
+    assert _search(built, "消费", "-l") == (  # a JSON Lines record: path:line
         0,
-        "corpus/news.jsonl\ncorpus/gbk_notice.txt\ncorpus/broken.txt\ncorpus/pages.md\n",
+        "corpus/news.jsonl:2\ncorpus/gbk_notice.txt\ncorpus/news.jsonl:1\ncorpus/broken.txt\n"
+        "corpus/pages.md\n",
         "",
     )
     assert _search(built, "消费", "--files", "-n", "2") == (
         0,
-        "corpus/news.jsonl\ncorpus/gbk_notice.txt\n",
+        "corpus/news.jsonl:2\ncorpus/gbk_notice.txt\n",
         "",
     )
-    assert _search(built, "消费", "-l", "--issuer", "国务院") == (0, "corpus/news.jsonl\n", "")
+    assert _search(built, "消费", "-l", "--issuer", "国务院") == (0, "corpus/news.jsonl:1\n", "")
     assert _search(built, "航天", "-l") == (1, "", "")
 
 

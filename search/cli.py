@@ -16,7 +16,15 @@ from typing import Annotated, Any
 import typer
 
 from search import __version__
-from search.cli_help import CONTEXT, Command, Group, QueryCommand, interrupted, query_text
+from search.cli_help import (
+    CONTEXT,
+    SYNTAX,
+    Command,
+    Group,
+    QueryCommand,
+    interrupted,
+    query_text,
+)
 from search.cli_support import (
     Color,
     check_location,
@@ -33,6 +41,7 @@ from search.cli_support import (
     stderr,
     summary_line,
     user_errors,
+    write_result,
 )
 from search.config import index_dir as resolve
 from search.errors import BadInput
@@ -139,36 +148,6 @@ def index(
             raise typer.Exit(2)
 
 
-SYNTAX = """\
-Query syntax:
-  夜经济 消费   passages holding both keywords, each as written, also inside longer words
-  "以旧换新 补贴"   an exact phrase (also “…” and 「…」 at word boundaries)
-  夜经济 OR 首店   either of them (also |)
-  消费 NOT 汽车   the first without the second; also 消费 -汽车 (NOT alone is an error)
-  (家电 OR 汽车) 以旧换新   grouping
-  title:通知   in the title; issuer:商务部 in the issuer
-  date:2023   a year; date:2023-06 a month; date:2023-06-04 a day
-  date:2023-01..2023-06   a range (either end may be left open: date:2023-03..)
-  date:>=2023-03   also >, <= and <
-  消费*   a trailing * is allowed (every keyword already matches longer words)
-
-Partial matches:
-When fewer passages than asked hold the whole query, passages holding some of its keywords
-follow, marked partial. A single typed question without spaces is split into its words for
-this; a query of several keywords never is. --strict turns it off. The exit status is 0 only
-when some passage matches the whole query.
-
-Text starting with -:
-  -消费   is query text (NOT 消费); only -x with an ASCII letter is an option
-  -- -消费 夜经济   everything after -- is query text
-  -e -消费   -e TEXT adds query text, whatever it starts with
-
-Examples:
-  govsearch search 以旧换新 家电 -n 5
-  govsearch search '"夜间经济" date:2023' --json
-  govsearch search 夜经济 -l | xargs wc -l"""
-
-
 def _list_failed(folder: Path) -> None:
     """The files that failed at the last update, one ``path: problem`` line each."""
     from search.config import collection_base
@@ -266,26 +245,7 @@ def search(
             options = Options(n, issuer, since, until, sort.value, per_doc, strict)
         with Searcher(folder) as searcher:
             result = searcher.search(text, options)
-    raise typer.Exit(_write_result(result, as_json, files, count, limit, color))
-
-
-def _write_result(
-    result: Any, as_json: bool, files: bool, count: bool, limit: int | None, color: Color
-) -> int:
-    """Print a search's result as asked; its exit status."""
-    from search import render
-
-    if count:
-        typer.echo(result.strict_total)
-    elif sys.stdout.isatty() and (notice := render.partial_notice(result)):
-        stderr(f"govsearch: {notice}")
-    if files:
-        render.write_paths(result.hits, sys.stdout, limit or 0)
-    elif as_json:
-        render.write_jsonl(result.hits, sys.stdout)
-    elif not count:
-        render.terminal(result.hits, console(color))
-    return 0 if result.strict_total else 1  # as grep: did anything match the whole query?
+    raise typer.Exit(write_result(result, as_json, files, count, limit, color))
 
 
 @app.command(cls=Command, short_help="Run many queries: one per line of a file or stdin.")

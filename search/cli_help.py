@@ -16,6 +16,35 @@ from typer.core import TyperCommand, TyperGroup
 
 TEXT = "\0"  # marks an argument as query text (no argument can hold a NUL byte)
 QUERY_OPTIONS = ("-e", "--query")
+SYNTAX = """\
+Query syntax:
+  夜经济 消费   passages holding both keywords, each as written, also inside longer words
+  "以旧换新 补贴"   an exact phrase (also “…” and 「…」 at word boundaries)
+  夜经济 OR 首店   either of them (also |)
+  消费 NOT 汽车   the first without the second; also 消费 -汽车 (NOT alone is an error)
+  (家电 OR 汽车) 以旧换新   grouping
+  title:通知   in the title; issuer:商务部 in the issuer
+  date:2023   a year; date:2023-06 a month; date:2023-06-04 a day
+  date:2023-01..2023-06   a range (either end may be left open: date:2023-03..)
+  date:>=2023-03   also >, <= and <
+  消费*   a trailing * is allowed (every keyword already matches longer words)
+
+Partial matches:
+When fewer passages than asked hold the whole query, passages holding some of its keywords
+follow, marked partial. A single typed question without spaces is split into its words for
+this; a query of several keywords never is. --strict turns it off. The exit status is 0 only
+when some passage matches the whole query.
+
+Text starting with -:
+  -消费   is query text (NOT 消费); only -x with an ASCII letter is an option
+  -- -消费 夜经济   everything after -- is query text
+  -e -消费   -e TEXT adds query text, whatever it starts with
+
+Examples:
+  govsearch search 以旧换新 家电 -n 5
+  govsearch search '"夜间经济" date:2023' --json
+  govsearch search 夜经济 -l | xargs wc -l"""
+
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 120}
 
 

@@ -318,3 +318,22 @@ def ready(folder: Path, refresh: bool = False, warn: str = "") -> None:
         stale = freshness.check(folder, manifest)
         if stale.files:
             stderr(f"govsearch: {stale.describe()} — update it: {index_command(folder)}{warn}")
+
+
+def write_result(
+    result: Any, as_json: bool, files: bool, count: bool, limit: int | None, color: Color
+) -> int:
+    """Print a search's result as asked; its exit status."""
+    from search import render
+
+    if count:
+        typer.echo(result.strict_total)
+    elif sys.stdout.isatty() and (notice := render.partial_notice(result)):
+        stderr(f"govsearch: {notice}")
+    if files:
+        render.write_paths(result.hits, sys.stdout, limit or 0)
+    elif as_json:
+        render.write_jsonl(result.hits, sys.stdout)
+    elif not count:
+        render.terminal(result.hits, console(color))
+    return 0 if result.strict_total else 1  # as grep: did anything match the whole query?

@@ -47,10 +47,9 @@ def excerpt(searcher: Searcher, location: str, context: int = 2, query_text: str
         return _highlight(document, shown, frozenset(), query_text)
     match = _LINE.match(location)
     if match is None:
-        raise BadInput(
-            f"no document {location!r} in the index",
-            "give a doc_id or path:line as printed by govsearch search",
-        )
+        document = _file_document(searcher, location)
+        shown = searcher.document_passages(document.doc_id)
+        return _highlight(document, shown, frozenset(), query_text)
     line = int(match["line"])
     document, passages, marked = _at_line(searcher, match["path"], line)
     if document.fmt == "jsonl":
@@ -68,6 +67,25 @@ def _document(searcher: Searcher, doc_id: str) -> Document | None:
     if not found:
         return None
     return searcher.document(searcher.literal.stored(found[0]))
+
+
+def _file_document(searcher: Searcher, path: str) -> Document:
+    """The document of the file at ``path`` (named from here, or as stored)."""
+    in_file = _file_passages(searcher, path).tolist()
+    if not in_file:
+        raise BadInput(
+            f"no document {path!r} in the index",
+            "give a doc_id, a file, or path:line as printed by govsearch search",
+        )
+    literal = searcher.literal
+    documents = {int(literal.docinfo[d, 0]) for d in in_file}
+    stored = literal.stored(in_file[0])
+    if len(documents) > 1:
+        raise BadInput(
+            f"{path} holds {len(documents)} records",
+            f"give one as path:line, e.g. {path}:{stored['line']}",
+        )
+    return searcher.document(stored)
 
 
 def _file_passages(searcher: Searcher, path: str) -> np.ndarray:

@@ -328,6 +328,34 @@ def test_show_accepts_every_way_of_naming_a_file(
     )
 
 
+@pytest.mark.parametrize(
+    "name", ["gbk_notice.txt", "./gbk_notice.txt", "ABS", "corpus/gbk_notice.txt"]
+)
+def test_show_a_file_by_any_name_is_the_whole_document(
+    apart: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch, name: str
+) -> None:
+    corpus, folder = apart
+    monkeypatch.chdir(corpus)
+    name = name.replace("ABS", str(corpus / "gbk_notice.txt"))
+    result = runner.invoke(app, ["show", name, "--index", str(folder)])
+    assert (result.exit_code, result.stderr) == (0, "")
+    assert result.stdout.splitlines()[3:5] == [
+        "   1  沈阳市商务局",
+        "   3  关于开展2023年夜经济消费季活动的通知",
+    ]
+    assert len(result.stdout.splitlines()) == 3 + 9
+
+
+def test_show_a_dump_asks_for_a_record(apart: tuple[Path, Path]) -> None:
+    corpus, folder = apart
+    result = runner.invoke(app, ["show", str(corpus / "news.jsonl"), "--index", str(folder)])
+    assert (result.exit_code, result.stderr) == (
+        2,
+        f"govsearch: error: {corpus}/news.jsonl holds 2 records — give one as path:line,"
+        f" e.g. {corpus}/news.jsonl:1\n",
+    )
+
+
 # --- 6: one location per hit in every format --------------------------------------------------
 
 

@@ -161,8 +161,8 @@ def test_show_accepts_a_path_from_here_and_a_blank_line(
     [
         (
             "nothing",
-            "no document 'nothing' in the index — give a doc_id or path:line as printed by "
-            "govsearch search",
+            "no document 'nothing' in the index — give a doc_id, a file, or path:line as "
+            "printed by govsearch search",
         ),
         (
             "corpus/other.txt:3",

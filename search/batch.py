@@ -1,9 +1,10 @@
 """Many queries over one open index (``govsearch batch``).
 
-Input lines are plain query text, or JSON objects ``{"id", "query", "limit", "issuer",
+Input lines are plain query text, JSON objects ``{"id", "query", "limit", "issuer",
 "since", "until"}`` (a line starting with ``{`` is JSON; only ``query`` is required, other keys
-are ignored).  Empty lines and lines starting with ``#`` are skipped.  A plain line's query id
-is its 1-based line number; a JSON line's is its ``id`` (else its line number).  A bad line
+are ignored), or ``id<TAB>query``; in UTF-8 or GB18030/GBK.  Empty lines and lines starting
+with ``#`` are skipped.  A plain line's query id is its 1-based line number; a JSON line's is
+its ``id`` (else its line number).  A bad line
 becomes a ``BadLine`` that the caller reports; the other lines still run.
 """
 
@@ -45,6 +46,7 @@ Writer = Callable[[str, list[Hit]], None]
 class BatchReport:
     queries: int = 0  # queries that ran (with or without hits)
     bad: list[BadLine] = field(default_factory=list)
+    matched: int = 0  # queries with a passage matching the whole query
 
     def summary(self) -> str:
         """The last line on stderr when some lines were bad."""
@@ -55,22 +57,71 @@ class BatchReport:
         return f"{len(self.bad)} bad {noun} skipped ({lines}{more}); {ran} ran"
 
 
-def parse(data: bytes, defaults: Options) -> list[Item]:
-    """The queries (and bad lines) of a batch input, in input order."""
+INPUTS = ("auto", "text", "jsonl", "tsv")
+
+
+def parse(data: bytes, defaults: Options, form: str = "auto") -> list[Item]:
+    """The queries (and bad lines) of a batch input, in input order.
+
+    ``form``: ``text`` (a line is the query), ``jsonl`` (a JSON object), ``tsv``
+    (``id<TAB>query``, as the topics of MS MARCO), or ``auto``: a line starting with ``{`` is
+    JSON, one holding a tab is ``id<TAB>query``, any other is text."""
     items: list[Item] = []
-    for number, raw in enumerate(data.split(b"\n"), 1):
-        try:
-            text = raw.decode("utf-8").lstrip("\ufeff").strip()
-        except UnicodeDecodeError as exc:
-            items.append(BadLine(number, f"not UTF-8 text (byte {exc.start + 1})"))
+    for number, line in enumerate(_lines(data), 1):
+        if isinstance(line, BadLine):
+            items.append(replace(line, line=number))
             continue
+        text = line.lstrip("\ufeff").strip()
         if not text or text.startswith("#"):
             continue
-        if text.startswith("{"):
+        kind = form
+        if form == "auto":
+            kind = "jsonl" if text.startswith("{") else "tsv" if "\t" in text else "text"
+        if kind == "jsonl":
             items.append(_json_line(number, text, defaults))
+        elif kind == "tsv":
+            items.append(_tsv_line(number, text, defaults))
         else:
             items.append(BatchQuery(number, str(number), text, defaults))
     return items
+
+
+def _lines(data: bytes) -> list[str | BadLine]:
+    """The input's lines: UTF-8, or GB18030/GBK when no line with other than ASCII is UTF-8
+    (as documents are read); else each line that is not UTF-8 is a bad line."""
+    raw = data.split(b"\n")
+    try:
+        return list(data.decode("utf-8").split("\n"))
+    except UnicodeDecodeError:
+        pass
+    wide = [line for line in raw if not line.isascii()]
+    if not any(_utf8(line) for line in wide):
+        try:
+            return list(data.decode("gb18030").split("\n"))
+        except UnicodeDecodeError:
+            pass
+    out: list[str | BadLine] = []
+    for line in raw:
+        try:
+            out.append(line.decode("utf-8"))
+        except UnicodeDecodeError as exc:
+            out.append(BadLine(0, f"neither UTF-8 nor GB18030 text (byte {exc.start + 1})"))
+    return out
+
+
+def _utf8(line: bytes) -> bool:
+    try:
+        line.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _tsv_line(number: int, text: str, defaults: Options) -> Item:
+    qid, tab, query_text = text.partition("\t")
+    if not tab or not qid.strip() or not query_text.strip():
+        return BadLine(number, "expected id<TAB>query")
+    return BatchQuery(number, qid.strip(), query_text.strip(), defaults)
 
 
 def _json_line(number: int, text: str, defaults: Options) -> Item:
@@ -139,6 +190,7 @@ def run(
             else:
                 write(item.qid, result.hits)
                 report.queries += 1
+                report.matched += bool(result.strict_total)
         if isinstance(item, BadLine):
             report.bad.append(item)
             on_bad(item)

@@ -9,7 +9,6 @@ from __future__ import annotations
 import os
 import signal
 import sys
-from collections.abc import Iterator
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
@@ -17,22 +16,40 @@ from typing import Annotated, Any
 import typer
 
 from search import __version__
+from search.cli_help import (
+    CONTEXT,
+    SYNTAX,
+    Command,
+    Group,
+    QueryCommand,
+    interrupted,
+    query_text,
+)
 from search.cli_support import (
     Color,
+    check_location,
     configure,
     console,
     fail,
+    from_here,
+    kept,
+    new_index,
     progress,
     ready,
+    report_failures,
     run_index,
     stderr,
     summary_line,
     user_errors,
+    write_stream,
 )
 from search.config import index_dir as resolve
 from search.errors import BadInput
+from search.render import inert
 
 app = typer.Typer(
+    cls=Group,
+    context_settings=CONTEXT,
     help="Full-text search over Chinese government announcements.",
     no_args_is_help=True,
     add_completion=True,
@@ -52,6 +69,13 @@ class Format(StrEnum):
     trec = "trec"
 
 
+class Input(StrEnum):
+    auto = "auto"
+    text = "text"
+    jsonl = "jsonl"
+    tsv = "tsv"
+
+
 class Engine(StrEnum):
     rjieba = "rjieba"
     jieba = "jieba"
@@ -59,7 +83,9 @@ class Engine(StrEnum):
 
 IndexOpt = Annotated[
     Path | None,
-    typer.Option("--index", help="Index folder [default: $GOVSEARCH_INDEX or ./index]."),
+    typer.Option(
+        "--index", metavar="DIR", help="Index folder [default: $GOVSEARCH_INDEX or ./index]."
+    ),
 ]
 ColorOpt = Annotated[
     Color, typer.Option("--color", help="Colour: auto (on a terminal), always, never.")
@@ -67,7 +93,10 @@ ColorOpt = Annotated[
 PerDocOpt = Annotated[
     int,
     typer.Option(
-        "--per-doc", min=0, help="Passages of one document on the first page (0 = no limit)."
+        "--per-doc",
+        min=0,
+        metavar="N",
+        help="Passages of one document on the first page (0 = no limit).",
     ),
 ]
 StrictOpt = Annotated[
@@ -77,15 +106,17 @@ UserdictOpt = Annotated[
     Path | None,
     typer.Option(
         "--userdict",
+        metavar="FILE",
         help="Extra jieba dictionary (word [freq] [tag] per line); remembered by the index.",
     ),
 ]
 
 
-@app.command()
+@app.command(cls=Command, short_help="Index files and folders, or refresh the index.")
 def index(
     paths: Annotated[
-        list[Path] | None, typer.Argument(help="Files or folders to add or refresh.")
+        list[Path] | None,
+        typer.Argument(metavar="PATH", help="Files or folders to add or refresh."),
     ] = None,
     index_dir: IndexOpt = None,
     rebuild: Annotated[
@@ -96,28 +127,62 @@ def index(
         typer.Option("--segmenter", help="rjieba (fast, default) or jieba (reference)."),
     ] = None,
     userdict: UserdictOpt = None,
+    list_failed: Annotated[
+        bool,
+        typer.Option("--list-failed", help="List the files that failed, and why; index nothing."),
+    ] = False,
 ) -> None:
     """Add, update and remove what changed; with no PATH, refresh the indexed collection."""
     folder = resolve(index_dir)
-    with user_errors():
+    if list_failed:
+        with user_errors():
+            _list_failed(folder)
+        return
+    with user_errors(), new_index(folder), kept(folder):
+        check_location(folder)
         configure(folder, segmenter.value if segmenter else None, userdict)
         report = run_index(folder, paths or None, rebuild)
-    for problem in report.failed:
-        stderr(f"govsearch: skipped {problem}")
-    stderr(summary_line(report))
-    if report.indexed_nothing:
-        raise typer.Exit(2)
+        report_failures(folder, report)
+        stderr(summary_line(report))
+        if report.indexed_nothing:
+            raise typer.Exit(2)
 
 
-@app.command()
+def _list_failed(folder: Path) -> None:
+    """The files that failed at the last update, one ``path: problem`` line each."""
+    from search.config import collection_base
+    from search.store.manifest import load_manifest
+
+    check_location(folder)
+    base = collection_base(folder)
+    for entry in load_manifest(folder).failed.values():
+        typer.echo(inert(from_here(entry["problem"], base)))
+
+
+@app.command(
+    cls=QueryCommand,
+    short_help="Ranked passages for a query.",
+    epilog=SYNTAX,
+)
 def search(
-    query_text: Annotated[
-        str,
+    words: Annotated[
+        list[str] | None,
         typer.Argument(
             metavar="QUERY",
-            help='Keywords (ANDed), "phrases", OR, NOT/-word, (), title:, issuer:, date:.',
+            show_default=False,
+            help="Query words (see the syntax below); several words are ANDed.",
         ),
-    ],
+    ] = None,
+    more: Annotated[
+        list[str] | None,
+        typer.Option(
+            "-e",
+            "--query",
+            metavar="TEXT",
+            show_default=False,
+            help="Query text, even if it begins with - (repeatable).",
+        ),
+    ] = None,
     index_dir: IndexOpt = None,
     limit: Annotated[
         int | None,
@@ -125,6 +190,7 @@ def search(
             "-n",
             "--limit",
             min=0,
+            metavar="N",
             show_default=False,
             help="Hits to show (0 = all) [default: 10; with -l: all documents].",
         ),
@@ -138,15 +204,20 @@ def search(
         bool, typer.Option("-c", "--count", help="Only the number of matching passages.")
     ] = False,
     issuer: Annotated[
-        str, typer.Option("--issuer", help="Only documents whose issuer contains this.")
+        str,
+        typer.Option("--issuer", metavar="TEXT", help="Only documents whose issuer contains this."),
     ] = "",
     since: Annotated[
         str,
         typer.Option(
-            "--since", help="Only documents dated on or after (2023, 2023-06, 2023-06-04)."
+            "--since",
+            metavar="DATE",
+            help="Only documents dated on or after (2023, 2023-06, 2023-06-04).",
         ),
     ] = "",
-    until: Annotated[str, typer.Option("--until", help="Only documents dated on or before.")] = "",
+    until: Annotated[
+        str, typer.Option("--until", metavar="DATE", help="Only documents dated on or before.")
+    ] = "",
     sort: Annotated[
         Sort, typer.Option("--sort", help="relevance or date (newest first).")
     ] = Sort.relevance,
@@ -162,6 +233,7 @@ def search(
     color: ColorOpt = Color.auto,
 ) -> None:
     """Ranked passages for QUERY: location, title · issuer · date, highlighted snippet."""
+    text = query_text([*(words or ()), *(more or ())])
     if as_json + files + count > 1:
         raise fail(BadInput("--json, -l/--files and -c/--count exclude each other", "pick one"))
     if explain and (files or count):
@@ -171,46 +243,27 @@ def search(
         ready(folder, refresh, warn=", or search with --refresh")
         from search.searching import Options, Searcher
 
-        if files:  # the best passage of each file matching the whole query; nothing relaxed
-            options = Options(limit or 0, issuer, since, until, sort.value, 0, True, False, "file")
+        if files:  # the best passage of each document matching the whole query; no relaxing
+            options = Options(
+                limit or 0, issuer, since, until, sort.value, 0, True, False, "document"
+            )
         else:
             n = 10 if limit is None else limit
             options = Options(n, issuer, since, until, sort.value, per_doc, strict, explain)
         with Searcher(folder) as searcher:
             if count:
-                total = searcher.count(query_text, options)
+                total = searcher.count(text, options)
                 typer.echo(total)
                 raise typer.Exit(0 if total else 1)
-            stream = searcher.stream(query_text, options)
+            stream = searcher.stream(text, options)
             from search.store.manifest import damaged
 
             with damaged(folder):
-                written = _write_hits(stream.hits, as_json, files, color)
-    raise typer.Exit(0 if written else 1)
+                status = write_stream(stream, as_json, files, color)
+    raise typer.Exit(status)
 
 
-def _write_hits(hits: Iterator[Any], as_json: bool, files: bool, color: Color) -> int:
-    """Print a search's hits as asked, as they are read; how many there were."""
-    from search import render
-
-    written = 0
-
-    def counted() -> Iterator[Any]:
-        nonlocal written
-        for hit in hits:
-            written += 1
-            yield hit
-
-    if files:
-        render.write_paths(counted(), sys.stdout)
-    elif as_json:
-        render.write_jsonl(counted(), sys.stdout)
-    else:
-        render.terminal(counted(), console(color))
-    return written
-
-
-@app.command()
+@app.command(cls=Command, short_help="Run many queries: one per line of a file or stdin.")
 def batch(
     source: Annotated[
         str,
@@ -228,17 +281,28 @@ def batch(
             "-n",
             "--limit",
             min=0,
+            metavar="N",
             show_default=False,
             help="Hits per query (0 = all) [default: 10; trec: 100 documents].",
         ),
     ] = None,
     per_doc: PerDocOpt = 3,
     strict: StrictOpt = False,
+    form: Annotated[
+        Input,
+        typer.Option(
+            "--input",
+            help="Lines: auto ({…} is JSON, id<TAB>query is tsv, else text), text, jsonl, tsv.",
+        ),
+    ] = Input.auto,
     run_name: Annotated[
-        str, typer.Option("--run", help="Run name in the last column of trec output.")
+        str,
+        typer.Option("--run", metavar="NAME", help="Run name in the last column of trec output."),
     ] = "govsearch",
 ) -> None:
-    """Run many queries over one open index; results on stdout, bad lines on stderr."""
+    """Run many queries over one open index; results on stdout, bad lines on stderr.
+
+    Exit status: 0 when some query matched in full, 1 when none did, 2 when a line was bad."""
     from search import batch as batching
     from search import render
 
@@ -258,7 +322,7 @@ def batch(
             strict=strict,
             distinct="document" if trec else "",
         )
-        items = batching.parse(data, defaults)
+        items = batching.parse(data, defaults, form.value)
         write = render.batch_writer(fmt.value, sys.stdout, run_name)
         progress_cb, bar = progress("searching")
         with Searcher(folder) as searcher, bar:
@@ -266,6 +330,8 @@ def batch(
     if report.bad:
         stderr(f"govsearch: {report.summary()}")
         raise typer.Exit(2)
+    if not report.matched:  # as grep with several patterns: nothing matched
+        raise typer.Exit(1)
 
 
 def _read_input(source: str) -> bytes:
@@ -285,7 +351,7 @@ def _report_bad(bad: Any) -> None:
     stderr(f"govsearch: line {bad.line}: {bad.message}")
 
 
-@app.command()
+@app.command(cls=Command, short_help="What the index holds.")
 def stats(
     index_dir: IndexOpt = None,
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object.")] = False,
@@ -309,7 +375,7 @@ def stats(
         render.write_stats(found, sys.stdout)
 
 
-@app.command()
+@app.command(cls=Command, short_help="A passage in its document, or a whole document.")
 def show(
     location: Annotated[
         str,
@@ -322,7 +388,7 @@ def show(
     ] = "",
     index_dir: IndexOpt = None,
     context: Annotated[
-        int, typer.Option("-C", "--context", min=0, help="Passages before and after.")
+        int, typer.Option("-C", "--context", min=0, metavar="N", help="Passages before and after.")
     ] = 2,
     color: ColorOpt = Color.auto,
 ) -> None:
@@ -366,6 +432,8 @@ def main() -> None:
         signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     try:
         app()
+    except KeyboardInterrupt as exc:  # outside a command (arguments, imports)
+        raise SystemExit(interrupted(exc).exit_code) from None
     except BrokenPipeError:  # no SIGPIPE on this platform
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())

@@ -17,9 +17,12 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
-from search.errors import SearchError
+from search.config import absolute, collection_base, display_path
+from search.errors import BadInput, IndexNotFound, SearchError
+from search.render import inert
 
 if TYPE_CHECKING:
+    from search.models import Step
     from search.store.manifest import Manifest
     from search.store.writer import IndexReport
 
@@ -35,8 +38,6 @@ class Color(StrEnum):
 def stderr(message: str) -> None:
     """One diagnostic line on stderr (results go to stdout); file names and document text in
     it are made inert (a newline in a file name does not break the line)."""
-    from search.render import inert
-
     sys.stderr.write(inert(message.rstrip("\n")) + "\n")
     sys.stderr.flush()
 
@@ -108,14 +109,97 @@ def configure(folder: Path, engine: str | None, userdict: Path | None) -> Manife
     return manifest
 
 
+STAGES = {
+    "reading": ("indexing", ""),
+    "committing": ("committing", "merging segments, writing the manifest and Whoosh's TOC"),
+}
+
+
+def index_progress() -> tuple[Callable[[Step], None] | None, AbstractContextManager[Any]]:
+    """The progress of an update on a terminal (stderr): bytes read, documents and passages
+    so far, time elapsed and left, the file being read; then the stage while Whoosh commits."""
+    if not sys.stderr.isatty():
+        return None, nullcontext()
+    from rich import progress as rp
+
+    bar = rp.Progress(
+        rp.TextColumn("{task.fields[stage]}"),
+        rp.BarColumn(bar_width=20),
+        rp.TaskProgressColumn(),
+        rp.DownloadColumn(binary_units=True),
+        rp.TextColumn("{task.fields[counts]}"),
+        "elapsed",
+        rp.TimeElapsedColumn(),
+        rp.TextColumn("{task.fields[left]}"),
+        rp.TextColumn("{task.description}"),
+        console=console(Color.auto, stderr=True),
+        transient=True,
+    )
+    task = bar.add_task("", total=None, stage="indexing", counts="", left="")
+
+    def report(step: Step) -> None:
+        stage, doing = STAGES.get(step.stage, (step.stage, ""))
+        counts = f"{step.documents:,} documents, {step.passages:,} passages"
+        busy = step.stage != "reading"
+        seconds = bar.tasks[0].time_remaining
+        left = "" if busy or seconds is None else f"left {_clock(seconds)}"
+        bar.update(
+            task,
+            completed=step.done,
+            total=None if busy else step.total,
+            description=inert(doing or step.name[-40:]),
+            stage=stage,
+            counts=counts,
+            left=left,
+        )
+        if busy:
+            bar.refresh()
+
+    return report, bar
+
+
+def _clock(seconds: float) -> str:
+    minutes, second = divmod(int(seconds), 60)
+    return f"{minutes // 60}:{minutes % 60:02d}:{second:02d}"
+
+
 def run_index(folder: Path, paths: list[Path] | None, rebuild: bool) -> IndexReport:
     from search.store.writer import update
 
-    report, bar = progress("indexing")
+    report, bar = index_progress()
     with bar:
         return update(
             folder, paths, rebuild, report, notice=lambda text: stderr(f"govsearch: {text}")
         )
+
+
+def report_failures(folder: Path, report: IndexReport, still: bool = True) -> None:
+    """One line per new failure; with ``still``, how many files failed before and are
+    unchanged (they are not read again)."""
+    base = collection_base(folder)
+    for problem in report.failed:
+        stderr(f"govsearch: failed: {from_here(problem, base)}")
+    if still and report.still_failed:
+        files = "1 file" if report.still_failed == 1 else f"{report.still_failed} files"
+        verb = "is" if report.still_failed == 1 else "are"
+        stderr(
+            f"govsearch: {files} that failed before {verb} unchanged: not read again "
+            f"(list: {index_command(folder)} --list-failed)"
+        )
+
+
+def from_here(problem: str, base: str) -> str:
+    """A problem ``path: what`` (or ``path:line: what``) whose path is stored relative to
+    ``base``, with the path as the user names it from here."""
+    at = problem.find(": ")
+    while at > 0:
+        name, colon, line = problem[:at].rpartition(":")
+        path = name if colon and line.isdigit() else problem[:at]
+        whole = absolute(path, base)
+        if os.path.lexists(whole):
+            return display_path(whole) + problem[len(path) :]
+        at = problem.find(": ", at + 1)
+    return problem
 
 
 def summary_line(report: IndexReport) -> str:
@@ -134,6 +218,72 @@ def index_command(folder: Path) -> str:
     return "govsearch index" if folder == index_dir(None) else f"govsearch index --index {folder}"
 
 
+def check_location(folder: Path) -> None:
+    """``BadInput`` when ``folder`` cannot be an index folder: it, or a folder above it, is a
+    file."""
+    for place in (folder, *folder.parents):
+        if place.exists():
+            if not place.is_dir():
+                what = "is a file" if place == folder else f"is inside {place}, a file"
+                raise BadInput(f"the index location {folder} {what}", "give a folder with --index")
+            return
+
+
+def being_built(folder: Path) -> bool:
+    """Whether a first ``govsearch index`` is writing the index at ``folder`` (or the one
+    beside it that ``--rebuild`` swaps in): it holds the write lock."""
+    import fcntl
+
+    from search.store.manifest import INDEX_NAME
+
+    for place in (folder, folder.with_name(folder.name + ".rebuild")):
+        try:
+            fd = os.open(place / f"{INDEX_NAME}_WRITELOCK", os.O_RDONLY)
+        except OSError:
+            continue
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            return True
+        finally:
+            os.close(fd)
+    return False
+
+
+@contextmanager
+def new_index(folder: Path) -> Iterator[None]:
+    """Remove the index folder again when the command that created it fails (an error,
+    Ctrl-C, or nothing indexed: exit status 2), so that no empty folder is left behind."""
+    import shutil
+
+    created = not folder.exists()
+    try:
+        yield
+    except BaseException:
+        if created and not being_built(folder):
+            shutil.rmtree(folder, ignore_errors=True)
+        raise
+
+
+@contextmanager
+def kept(folder: Path) -> Iterator[None]:
+    """Ctrl-C during an update: say what the index holds now (the commit is Whoosh's TOC,
+    written last: either the update committed, or the index is as it was)."""
+    from search.cli_help import Interrupted
+    from search.store.manifest import latest_generation
+
+    before = latest_generation(folder)
+    try:
+        yield
+    except KeyboardInterrupt:
+        committed = latest_generation(folder) > before
+        raise Interrupted(
+            "interrupted after the update was saved; the index holds the changes"
+            if committed
+            else "interrupted; the index is unchanged"
+        ) from None
+
+
 def ready(folder: Path, refresh: bool = False, warn: str = "") -> None:
     """Get the index at ``folder`` ready for reading.
 
@@ -143,14 +293,19 @@ def ready(folder: Path, refresh: bool = False, warn: str = "") -> None:
     """
     from search.config import default_collection
 
+    check_location(folder)
     manifest = configure(folder, None, None)
+    if manifest is None and being_built(folder):
+        raise IndexNotFound(
+            f"the index at {folder} is being built",
+            "search again when the running govsearch index has finished",
+        )
     if manifest is None and default_collection().is_dir():
         stderr(f"govsearch: no index at {folder} yet: indexing {default_collection()}/ first")
         stderr(summary_line(run_index(folder, [default_collection()], False)))
     elif manifest is not None and refresh:
         report = run_index(folder, None, False)
-        for problem in report.failed:
-            stderr(f"govsearch: skipped {problem}")
+        report_failures(folder, report, still=False)
         if report.added or report.changed or report.removed or report.failed:
             stderr(summary_line(report))
     elif manifest is not None:
@@ -159,3 +314,19 @@ def ready(folder: Path, refresh: bool = False, warn: str = "") -> None:
         stale = freshness.check(folder, manifest)
         if stale.files:
             stderr(f"govsearch: {stale.describe()} — update it: {index_command(folder)}{warn}")
+
+
+def write_stream(stream: Any, as_json: bool, files: bool, color: Color) -> int:
+    """Print a search's hits as asked, as they are read; its exit status (0 when a passage
+    matches the whole query, as grep)."""
+    from search import render
+
+    if sys.stdout.isatty() and (notice := render.partial_notice(stream)):
+        stderr(f"govsearch: {notice}")
+    if files:
+        render.write_paths(stream.hits, sys.stdout)
+    elif as_json:
+        render.write_jsonl(stream.hits, sys.stdout)
+    else:
+        render.terminal(stream.hits, console(color))
+    return 0 if stream.strict_total else 1

@@ -24,9 +24,21 @@ def default_collection() -> Path:
 
 
 def display_path(path: str) -> str:
-    """An absolute path as a user would type it here: relative to the current folder if inside."""
+    """An absolute path as a user would type it here: relative to the current folder if inside
+    (as ripgrep prints it), else absolute."""
     try:
         rel = os.path.relpath(path)
     except ValueError:
         return path
-    return path if rel.startswith("..") else rel
+    return path if rel == ".." or rel.startswith(".." + os.sep) else rel
+
+
+def collection_base(folder: Path) -> str:
+    """The folder that stored paths of files are relative to: the one holding the index
+    (the same as ``indexing.base_dir``)."""
+    return os.path.dirname(os.path.abspath(folder))
+
+
+def absolute(stored: str, base: str) -> str:
+    """The absolute path of a stored path (relative to ``base``, or already absolute)."""
+    return os.path.normpath(os.path.join(base, stored))

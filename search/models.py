@@ -74,6 +74,16 @@ class Passage:
         return str(line)
 
 
+def location(document: Document, passage: Passage, line: int) -> str:
+    """Where a passage is, as ``show`` and ``sed -n`` take it: ``path:line``; ``path:pN`` for
+    a PDF or OFD page; ``path:Sheet:row`` for a spreadsheet row; ``path:line#pN`` for
+    paragraph N of the JSON Lines record on that line (every paragraph of a record shares its
+    line)."""
+    if document.fmt == "jsonl":
+        return f"{document.path}:{line}#p{passage.paragraph}"
+    return f"{document.path}:{passage.place(document.fmt, line)}"
+
+
 @dataclass(frozen=True)
 class Span:
     """A highlighted match: half-open ``[start, end)`` code-point offsets into a text."""
@@ -142,7 +152,28 @@ class Hit:
     explain: Explanation | None = None
 
     @property
+    def match_line(self) -> int:
+        """The source line of the first match (the paragraph's first line without one)."""
+        return self.passage.line_at(self.spans[0].start) if self.spans else self.passage.line
+
+    @property
     def location(self) -> str:
-        """``path:line`` as printed (``path:pN`` for a PDF page, ``path:Sheet:row`` for a
-        spreadsheet row)."""
-        return f"{self.document.path}:{self.passage.place(self.document.fmt)}"
+        """``path:line`` of the first match, the one location of a hit in every output
+        (``path:pN`` for a PDF page, ``path:Sheet:row`` for a spreadsheet row,
+        ``path:line#pN`` for paragraph N of a JSON Lines record)."""
+        return location(self.document, self.passage, self.match_line)
+
+
+@dataclass(frozen=True)
+class Step:
+    """How far an update is: bytes of the files to read (a file's bytes counted as its
+    records are added), documents and passages added so far, the file being read, and the
+    stage: ``reading`` (segments are written as they fill), then ``committing`` (merges, the
+    manifest and Whoosh's TOC)."""
+
+    done: int
+    total: int
+    documents: int = 0
+    passages: int = 0
+    name: str = ""
+    stage: str = "reading"

@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any, TextIO
 
-from search.models import SHEET_FORMATS, Explanation, Hit, Part
+from search.models import SHEET_FORMATS, Explanation, Hit, Part, Passage
 from search.snippets import clip, window
 
 if TYPE_CHECKING:
@@ -62,7 +62,7 @@ def hit_object(hit: Hit, qid: str | None = None) -> dict[str, Any]:
             "path": d.path,
             "line": p.line,
             "end_line": p.end_line,
-            "match_line": p.line_at(hit.spans[0].start) if hit.spans else p.line,
+            "match_line": hit.match_line,
             "paragraph": p.paragraph,
             "location": hit.location,
             "title": d.title,
@@ -140,7 +140,9 @@ TSV_COLUMNS = (
     "score",
     "doc_id",
     "path",
+    "location",
     "line",
+    "end_line",
     "paragraph",
     "partial",
     "title",
@@ -161,11 +163,13 @@ def write_tsv(hits: Iterable[Hit], out: TextIO, qid: str) -> None:
             round(hit.score, 4),
             hit.document.doc_id,
             hit.document.path,
+            hit.location,
             hit.passage.line,
+            hit.passage.end_line,
             hit.passage.paragraph,
             str(hit.partial).lower(),
             hit.document.title,
-            hit.passage.text[start:end],
+            "…" * (start > 0) + hit.passage.text[start:end] + "…" * (end < len(hit.passage.text)),
         )
         out.write("\t".join(_tsv_cell(v) for v in row) + "\n")
 
@@ -206,11 +210,34 @@ def batch_writer(fmt: str, out: TextIO, run: str = "govsearch") -> Writer:
     return lambda qid, hits: write_jsonl(hits, out, qid)
 
 
+def partial_notice(result: Any) -> str:
+    """What a person at a terminal is told first when no passage matches the whole query
+    (``result``: a search's ``Result`` or ``Stream``)."""
+    if not result.total:
+        return "no matches"
+    if result.strict_total:
+        return ""
+    if len(result.keywords) == 1:
+        return f"no passage contains {result.keywords[0]} — showing passages with some of its words"
+    if not result.keywords:
+        return "no passage matches the whole query — showing passages that match part of it"
+    return (
+        f"no passage contains all of: {', '.join(result.keywords)} — "
+        "showing passages with some of them"
+    )
+
+
 def write_paths(hits: Iterable[Hit], out: TextIO) -> None:
-    """The paths of the documents hit, one per line (the searcher gives one hit per source
-    file: ``Options(distinct="file")``)."""
+    """The documents hit, one per line, in rank order (the searcher gives one hit per
+    document: ``Options(distinct="document")``): a file's path, or a JSON Lines record's
+    ``path:line``."""
+    seen: set[str] = set()
     for hit in hits:
-        out.write(inert(hit.document.path) + "\n")
+        d = hit.document
+        name = f"{d.path}:{hit.passage.line}" if d.fmt == "jsonl" else d.path
+        if name not in seen:
+            seen.add(name)
+            out.write(inert(name) + "\n")
 
 
 def terminal(hits: Iterable[Hit], console: Any) -> None:
@@ -219,11 +246,9 @@ def terminal(hits: Iterable[Hit], console: Any) -> None:
 
     for hit in hits:
         d, p = hit.document, hit.passage
-        line = p.line_at(hit.spans[0].start) if hit.spans else p.line
-        loc = f"{d.path}:{p.place(d.fmt, line)}"
         head = Text()
         head.append(f"{hit.rank:>2}  ", style="dim")
-        head.append(inert(loc), style="bold magenta")
+        head.append(inert(hit.location), style="bold magenta")
         if p.ocr:
             head.append("  [ocr]", style="yellow")
         if hit.partial:
@@ -313,7 +338,7 @@ def excerpt(shown: Excerpt, console: Any) -> None:
     if info:
         console.print(Text(inert(" · ".join(info)), style="cyan"))
     console.print()
-    labels = [p.place(d.fmt) for p in shown.passages]
+    labels = [_label(d.fmt, p) for p in shown.passages]
     width = max((len(label) for label in labels), default=0)
     for passage, label, spans in zip(shown.passages, labels, shown.spans, strict=True):
         marked = passage.paragraph in shown.marked
@@ -324,6 +349,14 @@ def excerpt(shown: Excerpt, console: Any) -> None:
         for span in spans:
             row.stylize("bold red", offset + span.start, offset + span.end)
         console.print(row)
+
+
+def _label(fmt: str, passage: Passage) -> str:
+    """A passage's place in ``show``: its line (``pN``: a PDF or OFD page; ``Sheet:row``: a
+    spreadsheet row; ``line#pN``: paragraph N of a JSON Lines record)."""
+    if fmt == "jsonl":
+        return f"{passage.line}#p{passage.paragraph}"
+    return passage.place(fmt)
 
 
 def write_stats(stats: Stats, out: TextIO) -> None:

@@ -15,15 +15,16 @@ collect, hits — each handing the next a frozen value.  Ranking, best first:
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from search.analyzer import Analyzer
-from search.models import Hit, Passage
+from search.config import absolute, collection_base, display_path
+from search.models import Document, Hit, Passage
 from search.query import parse
 from search.query.collect import collect
 from search.query.explain import Ledger
-from search.query.hits import hits, passage_from
+from search.query.hits import document_from, hits, passage_from
 from search.query.match import count, match
 from search.query.plan import PAGE, Options, plan, ranking
 from search.query.score import Ranker, score
@@ -37,7 +38,8 @@ __all__ = ["PAGE", "Options", "Result", "Searcher", "Stream"]
 class Result:
     hits: list[Hit]
     total: int  # matching passages, partial ones included
-    strict_total: int
+    strict_total: int  # passages matching the whole query
+    keywords: tuple[str, ...] = ()  # the query's keywords (text terms not under NOT)
 
 
 @dataclass(frozen=True)
@@ -47,6 +49,7 @@ class Stream:
     hits: Iterator[Hit]
     total: int
     strict_total: int
+    keywords: tuple[str, ...] = ()
 
 
 class Searcher:
@@ -57,6 +60,7 @@ class Searcher:
         self.folder = folder
         with damaged(folder):
             self.manifest, self.literal = open_view(folder)
+        self.base = collection_base(folder)
         self.analyzer = Analyzer.of(self.manifest.fingerprint)
         self.ranker = Ranker(self.literal)
 
@@ -73,7 +77,7 @@ class Searcher:
         """Run one query (raises BadQuery for malformed text, IndexCorrupt for damaged files)."""
         stream = self.stream(text, options)
         with damaged(self.folder):
-            return Result(list(stream.hits), stream.total, stream.strict_total)
+            return Result(list(stream.hits), stream.total, stream.strict_total, stream.keywords)
 
     def stream(self, text: str, options: Options = Options()) -> Stream:
         """Run one query; its hits are read as they are iterated (inside ``damaged``)."""
@@ -84,8 +88,18 @@ class Searcher:
             ledger = Ledger(weights.k1, weights.b) if options.explain else None
             scored = score(self.ranker, matched, ranking(planned, matched.relaxed), ledger)
             chosen = collect(scored, options, self.literal)
-        found = hits(chosen, planned, matched, self.literal, ledger)
-        return Stream(found, len(matched.passages), matched.full)
+        found = (
+            replace(hit, document=self.document(hit.document))
+            for hit in hits(chosen, planned, matched, self.literal, ledger)
+        )
+        return Stream(found, len(matched.passages), matched.full, planned.terms)
+
+    def document(self, found: Document | dict[str, object]) -> Document:
+        """A document (or a passage's stored fields) with its path as the user would type it
+        here: relative to the current folder when the file is under it, else absolute."""
+        if isinstance(found, dict):
+            found = document_from(found)
+        return replace(found, path=display_path(absolute(found.path, self.base)))
 
     def count(self, text: str, options: Options = Options()) -> int:
         """How many passages match the whole query (nothing ranked, nothing relaxed)."""

@@ -10,22 +10,24 @@ passage.
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 
 from search import query
 from search.analyzer import normalize
+from search.config import absolute
 from search.errors import BadInput
 from search.models import SHEET_FORMATS, Document, Passage, Span, sheet_label
-from search.query.hits import document_from, passage_from
+from search.query.hits import passage_from
 from search.searching import Searcher
 from search.snippets import match_spans
-from search.store.writer import base_dir
 
-_LINE = re.compile(r"^(?P<path>.+):(?P<page>p?)(?P<line>[1-9][0-9]*)$")
+_LINE = re.compile(
+    r"^(?P<path>.+):(?P<page>p?)(?P<line>[1-9][0-9]*)(?:#p(?P<paragraph>[1-9][0-9]*))?$"
+)
 _SHEET_HINT = "give path:sheet:row as printed by govsearch search"
 
 
@@ -48,12 +50,15 @@ def excerpt(searcher: Searcher, location: str, context: int = 2, query_text: str
         return _highlight(document, shown, frozenset(), query_text)
     match = _LINE.match(location)
     if match is None:
-        raise BadInput(
-            f"no document {location!r} in the index",
-            "give a doc_id or path:line as printed by govsearch search",
-        )
+        document = _file_document(searcher, location)
+        shown = searcher.document_passages(document.doc_id)
+        return _highlight(document, shown, frozenset(), query_text)
     line = int(match["line"])
     document, passages, marked = _at_line(searcher, match["path"], line)
+    if document.fmt == "jsonl":
+        marked = _in_record(location, passages, match["paragraph"])
+        if not marked:  # path:line of a record: the whole record, as its doc_id
+            return _highlight(document, passages, marked, query_text)
     first = min(i for i, p in enumerate(passages) if p.paragraph in marked)
     last = max(i for i, p in enumerate(passages) if p.paragraph in marked)
     shown = passages[max(0, first - context) : last + context + 1]
@@ -64,18 +69,38 @@ def _document(searcher: Searcher, doc_id: str) -> Document | None:
     found = searcher.passages_of(doc_id)
     if not found:
         return None
-    return document_from(searcher.literal.stored(found[0]))
+    return searcher.document(searcher.literal.stored(found[0]))
+
+
+def _file_document(searcher: Searcher, path: str) -> Document:
+    """The document of the file at ``path`` (named from here, or as stored)."""
+    in_file = _file_passages(searcher, path).tolist()
+    if not in_file:
+        raise BadInput(
+            f"no document {path!r} in the index",
+            "give a doc_id, a file, or path:line as printed by govsearch search",
+        )
+    literal = searcher.literal
+    documents = {int(literal.docinfo[d, 0]) for d in in_file}
+    stored = literal.stored(in_file[0])
+    if len(documents) > 1:
+        raise BadInput(
+            f"{path} holds {len(documents)} records",
+            f"give one as path:line, e.g. {path}:{stored['line']}",
+        )
+    return searcher.document(stored)
 
 
 def _file_passages(searcher: Searcher, path: str) -> np.ndarray:
     """The numbers of the passages read from the file at ``path`` (from here, or stored form),
     in collection order (by line)."""
-    wanted = {str(Path(path).resolve()), str((base_dir(searcher.folder) / path).resolve())}
+    named = os.path.expanduser(path)
+    wanted = {os.path.abspath(named), absolute(named, searcher.base)}
     literal = searcher.literal
     found = [
         literal.passages_of(i)
         for i, doc in enumerate(literal.docs)
-        if doc[0].partition("\x1f")[0] in wanted
+        if absolute(doc[0].partition("\x1f")[0], searcher.base) in wanted
     ]
     if not found:
         return np.zeros(0, dtype=np.int64)
@@ -139,7 +164,19 @@ def _at_line(
         p.paragraph for p in passages if p.line <= line <= p.end_line and _sheet(p, fmt) == sheet
     )
     # a line between passages (a blank line) points at the next passage
-    return document_from(stored), passages, marked or frozenset({stored["paragraph"]})
+    return searcher.document(stored), passages, marked or frozenset({stored["paragraph"]})
+
+
+def _in_record(location: str, passages: list[Passage], paragraph: str | None) -> frozenset[int]:
+    """The paragraph that ``path:line#pN`` names in a record (none without ``#pN``)."""
+    if paragraph is None:
+        return frozenset()
+    if not any(p.paragraph == int(paragraph) for p in passages):
+        raise BadInput(
+            f"no paragraph {paragraph} in the record at {location.rpartition('#')[0]}",
+            f"it has paragraphs 1 to {max(p.paragraph for p in passages)}",
+        )
+    return frozenset({int(paragraph)})
 
 
 def _highlight(

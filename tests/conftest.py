@@ -93,6 +93,16 @@ def _default_analysis() -> None:
     analysis.configure("rjieba", None)
 
 
+@pytest.fixture(autouse=True)
+def _beside_the_corpus(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests run from the folder that holds the corpus, as a user would: printed paths are
+    relative to the current folder (``corpus/broken.txt``)."""
+    if "built" in request.fixturenames:
+        monkeypatch.chdir(request.getfixturevalue("built").parent)
+    elif "fresh" in request.fixturenames:
+        monkeypatch.chdir(request.getfixturevalue("fresh")[0].parent)
+
+
 @pytest.fixture(scope="session")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A built index over the test corpus (read-only for the tests that use it)."""

@@ -85,7 +85,7 @@ def test_batch_jsonl(built: Path) -> None:
     assert [(h["qid"], h["rank"], h["location"], h["spans"]) for h in hits] == [
         ("1", 1, "corpus/broken.txt:5", [[23, 28]]),
         ("T2", 1, "corpus/gbk_notice.txt:8", [[13, 14]]),
-        ("7", 1, "corpus/news.jsonl:1", [[13, 16]]),
+        ("7", 1, "corpus/news.jsonl:1#p2", [[13, 16]]),
     ]
     assert out.splitlines()[1] == (
         '{"qid": "T2", "schema_version": 1, "rank": 1, "score": '
@@ -103,13 +103,16 @@ def test_batch_tsv(built: Path) -> None:
     code, out, err = _batch(built, "--format", "tsv")
     assert (code, err) == (0, "")
     assert _scoreless(out) == [
-        "qid\trank\tscore\tdoc_id\tpath\tline\tparagraph\tpartial\ttitle\tsnippet",
-        "1\t1\tS\tcorpus/broken.txt\tcorpus/broken.txt\t5\t3\tfalse\t关于推动以旧换新的实施意见\t"
+        "qid\trank\tscore\tdoc_id\tpath\tlocation\tline\tend_line\tparagraph\tpartial\ttitle"
+        "\tsnippet",
+        "1\t1\tS\tcorpus/broken.txt\tcorpus/broken.txt\tcorpus/broken.txt:5\t5\t6\t3\tfalse\t"
+        "关于推动以旧换新的实施意见\t"
         "全市将开展汽车、家电等消费品以旧换新活动,预计带动销售额增长15%,惠及群众超过50万人。",
-        "T2\t1\tS\tcorpus/gbk_notice.txt\tcorpus/gbk_notice.txt\t8\t5\tfalse\t"
-        "关于开展2023年夜经济消费季活动的通知\t为促进夜经济发展,点亮城市灯光,现将有关事项通知如下。",
-        "7\t1\tS\tnews-001\tcorpus/news.jsonl\t1\t2\tfalse\t国务院常务会议部署促消费措施\t"
-        "会议指出,要持续扩大内需,促消费稳增长。",
+        "T2\t1\tS\tcorpus/gbk_notice.txt\tcorpus/gbk_notice.txt\tcorpus/gbk_notice.txt:8\t8\t8"
+        "\t5\tfalse\t关于开展2023年夜经济消费季活动的通知\t"
+        "为促进夜经济发展,点亮城市灯光,现将有关事项通知如下。",
+        "7\t1\tS\tnews-001\tcorpus/news.jsonl\tcorpus/news.jsonl:1#p2\t1\t1\t2\tfalse\t"
+        "国务院常务会议部署促消费措施\t会议指出,要持续扩大内需,促消费稳增长。",
     ]
 
 
@@ -174,10 +177,12 @@ def test_bad_lines_are_reported_and_skipped(built: Path) -> None:
     )
 
 
-def test_no_hits_is_still_success(built: Path) -> None:
-    assert _batch(built, stdin="航天\n# nothing else\n") == (0, "", "")
+def test_no_query_matching_exits_1_as_grep(built: Path) -> None:
+    assert _batch(built, stdin="航天\n# nothing else\n") == (1, "", "")
+    assert _batch(built, stdin="航天\n夜经济\n")[0] == 0
+    assert _batch(built, stdin="航天\n夜经济 xyzzy\n")[0] == 1  # partial hits only
     assert _batch(built, "--format", "tsv", stdin="") == (
-        0,
+        1,
         "\t".join(render.TSV_COLUMNS) + "\n",
         "",
     )

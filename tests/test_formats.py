@@ -330,7 +330,7 @@ def test_pdf_without_text_layer_is_reported_as_scanned(monkeypatch: pytest.Monke
     monkeypatch.setattr(ocr, "available", lambda: True)  # installed, but no recognizer given
     with pytest.raises(UnreadableDocument) as caught:
         READERS["pdf"](_pdf([[], []]), "scan.pdf")
-    assert caught.value.message == "scan.pdf: no text layer (scanned PDF?), skipped"
+    assert caught.value.message == "scan.pdf: no text layer (scanned PDF?)"
     assert caught.value.hint == "run OCR on it first"
 
 

@@ -58,7 +58,10 @@ def test_hostile_folder_is_indexed_and_accounted_for(tmp_path: Path) -> None:
     assert skipped == ["dangling.txt", "loop"]
     # every file on disk is accounted for: indexed (all of them mention 消费), failed or skipped
     listed = runner.invoke(app, ["search", "消费", "-l", "--index", str(tmp_path / "index")])
-    indexed = [line.rsplit("/", 1)[-1] for line in listed.stdout.splitlines()]
+    # -l lists documents: a file's path, a JSON Lines record as path:line
+    names = [line.rsplit("/", 1)[-1] for line in listed.stdout.splitlines()]
+    assert [n for n in names if ".jsonl:" in n] == ["records.jsonl:1"]
+    indexed = sorted({n.split(".jsonl:")[0] + ".jsonl" if ".jsonl:" in n else n for n in names})
     assert len(indexed) == report.added
     on_disk = [
         inert(name)
@@ -89,7 +92,10 @@ def test_outputs_keep_document_text_inert(tmp_path: Path) -> None:
     assert "\\u001b[31m" in line and "\\u202e" in line and "\\u0000" in line
 
 
-def test_file_name_not_utf8_is_skipped_and_reported(tmp_path: Path) -> None:
+def test_file_name_not_utf8_is_skipped_and_reported(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
     corpus = tmp_path / "c"
     corpus.mkdir()
     with open(os.fsencode(corpus) + b"/bad\xffname.txt", "wb") as fh:
@@ -113,8 +119,12 @@ def test_index_of_nothing_is_searchable(tmp_path: Path) -> None:
     assert (result.exit_code, result.stdout) == (1, "")
 
 
-def test_hostile_attachments_fail_one_line_each_and_the_run_goes_on(tmp_path: Path) -> None:
+def test_hostile_attachments_fail_one_line_each_and_the_run_goes_on(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from ofdfiles import layout, ofd
+
+    monkeypatch.chdir(tmp_path)  # paths print relative to the current folder
     from ole import compound_file, word_document
     from sheetfiles import xlsx
 
@@ -132,11 +142,11 @@ def test_hostile_attachments_fail_one_line_each_and_the_run_goes_on(tmp_path: Pa
     report = update(tmp_path / "index", [c])
     assert report.added == 3
     assert sorted(line.split(": ", 1)[1] for line in report.failed) == [
-        "an XML part declares a DTD (not allowed in OFD), skipped",
-        "empty file, skipped",
-        "encrypted Word file (needs a password), skipped",
-        "not a Word 97–2003 or WPS file (no OLE container), skipped",
-        "not an OFD file (not a zip archive), skipped",
+        "an XML part declares a DTD (not allowed in OFD)",
+        "empty file",
+        "encrypted Word file (needs a password)",
+        "not a Word 97–2003 or WPS file (no OLE container)",
+        "not an OFD file (not a zip archive)",
     ]
     result = runner.invoke(app, ["search", "促消费", "-l", "--index", str(tmp_path / "index")])
     assert result.stdout.splitlines() == ["att/good.doc", "att/good.ofd", "att/good.xlsx"]

@@ -52,7 +52,7 @@ def test_unreadable_file_is_reported_and_rest_indexed(fresh: tuple[Path, Path]) 
     (corpus / "bin.txt").write_bytes(b"\x00\x01\x02")
     report = update(folder, [corpus])
     assert report.added == 4
-    assert report.failed == ["corpus/bin.txt: binary file, skipped"]
+    assert report.failed == ["corpus/bin.txt: binary file"]
     assert not report.indexed_nothing
 
 

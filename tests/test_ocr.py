@@ -50,7 +50,7 @@ def test_without_the_extra_a_scan_gives_the_install_hint(
     path.write_bytes(_blank_pdf())
     with pytest.raises(UnreadableDocument) as caught:
         read(path, "scan.pdf", "scan.pdf")
-    assert caught.value.message == "scan.pdf: no text layer (scanned PDF?), skipped"
+    assert caught.value.message == "scan.pdf: no text layer (scanned PDF?)"
     assert caught.value.hint == (
         "run OCR on it first, or pip install 'govsearch[ocr]' to have scanned pages read"
     )
@@ -86,7 +86,10 @@ def test_scanned_pdf_is_recognised_and_cached(tmp_path: Path) -> None:
     assert again.recognised == 0  # from the cache: the page is not recognised twice
 
 
-def test_ocr_hits_are_marked_in_json_and_terminal(tmp_path: Path) -> None:
+def test_ocr_hits_are_marked_in_json_and_terminal(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)  # locations print relative to the current folder
     corpus = tmp_path / "c"
     corpus.mkdir()
     (corpus / "scan.pdf").write_bytes(_scan())
@@ -109,6 +112,6 @@ def test_blank_and_huge_scans_are_reported_not_crashed(tmp_path: Path) -> None:
     for data in (_blank_pdf(), _blank_pdf(14400, 14400)):
         with pytest.raises(UnreadableDocument) as caught:
             read_pdf(data, "scan.pdf", recognizer)
-        assert caught.value.message == "scan.pdf: no text layer (scanned PDF?), skipped"
+        assert caught.value.message == "scan.pdf: no text layer (scanned PDF?)"
         assert caught.value.hint == "run OCR on it first"
     assert recognizer.recognised == 1  # the huge page was not rendered

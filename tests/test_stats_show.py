@@ -34,7 +34,7 @@ def test_stats_text(built: Path) -> None:
         "passages    27\n"
         f"size        {kib} ({size} bytes)\n"
         f"updated     {updated[1]}\n"
-        f"collection  {built.parent / 'corpus'}\n"
+        "collection  corpus\n"
         "segmenter   rjieba\n"
         f"dictionary  {analysis.fingerprint()['dictionary']}\n"
         "up to date  yes\n"
@@ -129,18 +129,18 @@ def test_show_doc_id_is_the_whole_document(built: Path) -> None:
         "corpus/news.jsonl (news-001)\n"
         "国务院常务会议部署促消费措施 · 国务院 · 2023-08-18\n"
         "\n"
-        "  1  国务院总理主持召开国务院常务会议。\n"
-        "  1  会议指出,要持续扩大内需,促消费稳增长。\n"
+        "  1#p1  国务院总理主持召开国务院常务会议。\n"
+        "  1#p2  会议指出,要持续扩大内需,促消费稳增长。\n"
     )
 
 
-def test_show_a_record_line_marks_the_record(built: Path) -> None:
+def test_show_a_record_line_is_the_whole_record(built: Path) -> None:
     code, out, _ = _run(built, "show", "corpus/news.jsonl:2", "-C", "0", "--color", "never")
     assert code == 0
     assert out.splitlines()[0] == "corpus/news.jsonl (news-002)"
     assert out.splitlines()[3:] == [
-        "> 2  商务部将在全国开展“3折消费月”活动。",
-        "> 2  活动期间品牌消费、品质消费同步推进。",
+        "  2#p1  商务部将在全国开展“3折消费月”活动。",
+        "  2#p2  活动期间品牌消费、品质消费同步推进。",
     ]
 
 
@@ -161,8 +161,8 @@ def test_show_accepts_a_path_from_here_and_a_blank_line(
     [
         (
             "nothing",
-            "no document 'nothing' in the index — give a doc_id or path:line as printed by "
-            "govsearch search",
+            "no document 'nothing' in the index — give a doc_id, a file, or path:line as "
+            "printed by govsearch search",
         ),
         (
             "corpus/other.txt:3",

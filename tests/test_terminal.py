@@ -134,18 +134,19 @@ def test_no_progress_bar_when_not_a_terminal(fresh: tuple[Path, Path]) -> None:
 # --- -l and -c ----------------------------------------------------------------------------------
 
 
-def test_files_lists_distinct_paths_in_rank_order(built: Path) -> None:
-    assert _search(built, "消费", "-l") == (
+def test_files_lists_distinct_documents_in_rank_order(built: Path) -> None:
+    assert _search(built, "消费", "-l") == (  # a JSON Lines record: path:line
         0,
-        "corpus/news.jsonl\ncorpus/gbk_notice.txt\ncorpus/broken.txt\ncorpus/pages.md\n",
+        "corpus/news.jsonl:2\ncorpus/gbk_notice.txt\ncorpus/news.jsonl:1\ncorpus/broken.txt\n"
+        "corpus/pages.md\n",
         "",
     )
     assert _search(built, "消费", "--files", "-n", "2") == (
         0,
-        "corpus/news.jsonl\ncorpus/gbk_notice.txt\n",
+        "corpus/news.jsonl:2\ncorpus/gbk_notice.txt\n",
         "",
     )
-    assert _search(built, "消费", "-l", "--issuer", "国务院") == (0, "corpus/news.jsonl\n", "")
+    assert _search(built, "消费", "-l", "--issuer", "国务院") == (0, "corpus/news.jsonl:1\n", "")
     assert _search(built, "航天", "-l") == (1, "", "")
 
 
@@ -200,8 +201,8 @@ def test_out_of_date_index_warns_and_refresh_updates(fresh: tuple[Path, Path]) -
     )
     code, out, err = _search(folder, "消费", "-c", "--refresh")
     assert (code, out) == (0, "9\n")
-    assert err.startswith("govsearch: skipped ") and "empty.txt" in err
-    assert "\nindexed: 1 added, 1 changed, 1 removed, 2 unchanged, 1 failed" in err
+    assert "empty.txt" not in err  # unchanged since it failed: not read or reported again
+    assert err.startswith("indexed: 1 added, 1 changed, 1 removed, 2 unchanged, 0 failed")
     assert _search(folder, "消费", "-c") == (0, "9\n", "")
     stats = runner.invoke(app, ["stats", "--index", str(folder)]).stdout
     assert "up to date  yes\n" in stats

@@ -136,7 +136,7 @@ def read(path: Path, doc_id: str, display: str, recognizer: Recognizer | None = 
     else:
         blocks, info = _format_readers()[fmt](data, display)
     if not blocks:
-        raise UnreadableDocument(f"{display}: no text found, skipped", "the file is empty")
+        raise UnreadableDocument(f"{display}: no text found", "the file is empty")
     document = Document(
         doc_id, display, info.title, info.date, info.issuer, info.doc_number, "", fmt
     )

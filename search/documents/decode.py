@@ -59,7 +59,7 @@ def decode(data: bytes, name: str) -> str:
                 raise wrong
             return text
     head = data[:8192]
-    binary = UnreadableDocument(f"{name}: binary file, skipped", "only text documents are indexed")
+    binary = UnreadableDocument(f"{name}: binary file", "only text documents are indexed")
     if head.count(b"\x00") > max(2, len(head) // 100):
         raise binary
     try:
@@ -83,5 +83,5 @@ def decode(data: bytes, name: str) -> str:
     if bad <= max(1, len(text) * _MAX_BAD_FRACTION) and _plausible(text):
         return text
     raise UnreadableDocument(
-        f"{name}: cannot decode as UTF-8 or GB18030, skipped", "re-save the file as UTF-8"
+        f"{name}: cannot decode as UTF-8 or GB18030", "re-save the file as UTF-8"
     )

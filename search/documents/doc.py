@@ -171,14 +171,14 @@ def read_doc(data: bytes, name: str) -> tuple[list[Block], meta.Metadata]:
         return read_docx(data, name)
     if not data.startswith(_OLE):
         raise UnreadableDocument(
-            f"{name}: not a Word 97–2003 or WPS file (no OLE container), skipped",
+            f"{name}: not a Word 97–2003 or WPS file (no OLE container)",
             "check the file; if it opens in Word or WPS, save it as .docx",
         )
     try:
         import olefile
     except ImportError as exc:
         raise UnreadableDocument(
-            f"{name}: reading .doc needs the olefile package, skipped", "pip install olefile"
+            f"{name}: reading .doc needs the olefile package", "pip install olefile"
         ) from exc
     resave = "open it in Word or WPS and save it as .docx"
     try:
@@ -187,14 +187,14 @@ def read_doc(data: bytes, name: str) -> tuple[list[Block], meta.Metadata]:
             summary = _summary(ole)
     except _Encrypted as exc:
         raise UnreadableDocument(
-            f"{name}: encrypted Word file (needs a password), skipped",
+            f"{name}: encrypted Word file (needs a password)",
             "save a copy without the password and index that",
         ) from exc
     except _Bad as exc:
-        raise UnreadableDocument(f"{name}: {exc}, skipped", resave) from exc
+        raise UnreadableDocument(f"{name}: {exc}", resave) from exc
     except Exception as exc:  # olefile's errors on damaged containers, struct errors…
         raise UnreadableDocument(
-            f"{name}: damaged Word file ({type(exc).__name__}), skipped", resave
+            f"{name}: damaged Word file ({type(exc).__name__})", resave
         ) from exc
     blocks = text_blocks(text)
     found = meta.extract(blocks)

@@ -197,7 +197,7 @@ def read_docx(data: bytes, name: str) -> tuple[list[Block], meta.Metadata]:
             core = _optional(archive, "docProps/core.xml")
             blocks = _blocks(document, styles)
     except _Bad as exc:
-        raise UnreadableDocument(f"{name}: {exc}, skipped", "open and re-save it in Word") from exc
+        raise UnreadableDocument(f"{name}: {exc}", "open and re-save it in Word") from exc
     except zipfile.BadZipFile as exc:
         if data.startswith(b"\xd0\xcf\x11\xe0"):  # OLE2: an old .doc, or an encrypted .docx
             from search.documents.doc import read_doc
@@ -206,7 +206,7 @@ def read_docx(data: bytes, name: str) -> tuple[list[Block], meta.Metadata]:
         raise _not_docx(name) from exc
     except Exception as exc:  # damaged XML, truncated members, odd zip features…
         raise UnreadableDocument(
-            f"{name}: damaged Word file ({type(exc).__name__}), skipped",
+            f"{name}: damaged Word file ({type(exc).__name__})",
             "open and re-save it in Word",
         ) from exc
     core_title, created = _core(core)
@@ -221,5 +221,5 @@ def read_docx(data: bytes, name: str) -> tuple[list[Block], meta.Metadata]:
 
 def _not_docx(name: str) -> UnreadableDocument:
     return UnreadableDocument(
-        f"{name}: not a Word file (not a zip archive), skipped", "check the file"
+        f"{name}: not a Word file (not a zip archive)", "check the file"
     )

@@ -367,7 +367,7 @@ def read_html(data: bytes, name: str) -> tuple[list[Block], meta.Metadata]:
         builder.close()
     except Exception as exc:  # html.parser is forgiving; this is a last guard
         raise UnreadableDocument(
-            f"{name}: cannot parse HTML ({type(exc).__name__}), skipped", "check the file"
+            f"{name}: cannot parse HTML ({type(exc).__name__})", "check the file"
         ) from exc
     out = _Paragraphs()
     _walk(builder.root, out, Links(_content_noise))

@@ -201,20 +201,20 @@ def read_ofd(data: bytes, name: str) -> tuple[list[Block], meta.Metadata]:
             pages, info = _pages(_Package(archive))
     except _Encrypted as exc:
         raise UnreadableDocument(
-            f"{name}: encrypted OFD file, skipped", "save a copy without encryption"
+            f"{name}: encrypted OFD file", "save a copy without encryption"
         ) from exc
     except _Bad as exc:
-        raise UnreadableDocument(f"{name}: {exc}, skipped", _RESAVE) from exc
+        raise UnreadableDocument(f"{name}: {exc}", _RESAVE) from exc
     except zipfile.BadZipFile as exc:
         raise UnreadableDocument(
-            f"{name}: not an OFD file (not a zip archive), skipped", "check the file"
+            f"{name}: not an OFD file (not a zip archive)", "check the file"
         ) from exc
     except Exception as exc:  # damaged XML, DTDs (defusedxml), truncated members…
-        raise UnreadableDocument(f"{name}: {_reason(exc)}, skipped", _RESAVE) from exc
+        raise UnreadableDocument(f"{name}: {_reason(exc)}", _RESAVE) from exc
     blocks = page_blocks(pages)
     if not blocks:
         raise UnreadableDocument(
-            f"{name}: no text in this OFD file (scanned pages?), skipped", "run OCR on it first"
+            f"{name}: no text in this OFD file (scanned pages?)", "run OCR on it first"
         )
     return blocks, metadata(blocks, _info_for_pdf(info))
 

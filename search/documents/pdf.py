@@ -242,12 +242,12 @@ def _open_error(name: str, exc: Exception) -> UnreadableDocument:
     reason = str(exc)
     if "password" in reason.lower():
         return UnreadableDocument(
-            f"{name}: encrypted PDF (needs a password), skipped",
+            f"{name}: encrypted PDF (needs a password)",
             "save a copy without the password and index that",
         )
     detail = re.sub(r"^.*\(PDFium: (.*?)\.?\)\.?$", r"\1", reason).strip() or type(exc).__name__
     return UnreadableDocument(
-        f"{name}: not a readable PDF ({detail.lower()}), skipped",
+        f"{name}: not a readable PDF ({detail.lower()})",
         "the file may be damaged or truncated; download it again",
     )
 
@@ -261,7 +261,7 @@ def _read_pages(
         import pypdfium2 as pdfium
     except ImportError as exc:
         raise UnreadableDocument(
-            f"{name}: reading PDF needs the pypdfium2 package, skipped", "pip install pypdfium2"
+            f"{name}: reading PDF needs the pypdfium2 package", "pip install pypdfium2"
         ) from exc
     try:
         pdf = pdfium.PdfDocument(data)
@@ -341,5 +341,5 @@ def read_pdf(
         from search.documents.ocr import INSTALL_HINT, available
 
         hint = "run OCR on it first" + ("" if available() else f", or {INSTALL_HINT}")
-        raise UnreadableDocument(f"{name}: no text layer (scanned PDF?), skipped", hint)
+        raise UnreadableDocument(f"{name}: no text layer (scanned PDF?)", hint)
     return blocks, metadata(blocks, info)

@@ -139,7 +139,7 @@ def _workbook_blocks(data: bytes) -> list[tuple[Block, bool]]:
 
 def _encrypted(name: str) -> UnreadableDocument:
     return UnreadableDocument(
-        f"{name}: encrypted spreadsheet (needs a password), skipped",
+        f"{name}: encrypted spreadsheet (needs a password)",
         "save a copy without the password and index that",
     )
 
@@ -217,12 +217,12 @@ def read_workbook(data: bytes, name: str) -> tuple[list[Block], meta.Metadata]:
     except _Encrypted as exc:
         raise _encrypted(name) from exc
     except _Bad as exc:
-        raise UnreadableDocument(f"{name}: {exc}, skipped", _RESAVE) from exc
+        raise UnreadableDocument(f"{name}: {exc}", _RESAVE) from exc
     except Exception as exc:  # CalamineError, XmlError, ZipError, PasswordError, OSError…
         if "password" in f"{type(exc).__name__} {exc}".lower():
             raise _encrypted(name) from exc
         raise UnreadableDocument(
-            f"{name}: damaged spreadsheet ({type(exc).__name__}), skipped", _RESAVE
+            f"{name}: damaged spreadsheet ({type(exc).__name__})", _RESAVE
         ) from exc
     return [block for block, _ in found], _metadata(found)
 
@@ -235,7 +235,7 @@ def _not_a_workbook(data: bytes, name: str) -> tuple[list[Block], meta.Metadata]
 
         return read_html(data, name)
     if not data.strip():
-        raise UnreadableDocument(f"{name}: empty file, skipped", "the file is empty")
+        raise UnreadableDocument(f"{name}: empty file", "the file is empty")
     return read_csv(data, name)
 
 
@@ -259,6 +259,6 @@ def read_csv(data: bytes, name: str) -> tuple[list[Block], meta.Metadata]:
         found = list(row_blocks(_csv_rows(text)))
     except csv.Error as exc:
         raise UnreadableDocument(
-            f"{name}: not a readable CSV file ({exc}), skipped", _RESAVE
+            f"{name}: not a readable CSV file ({exc})", _RESAVE
         ) from exc
     return [block for block, _ in found], _metadata(found)

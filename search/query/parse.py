@@ -230,6 +230,14 @@ class _Parser:
 
     def _term(self, text: str, field: str, phrase: bool, tok: _Tok) -> Term:
         norm = normalize(text).strip()
+        if not phrase:  # 消费*: every keyword already matches inside longer words
+            norm = norm.rstrip("*")
+            if "*" in norm.lstrip("*"):
+                raise BadQuery(
+                    f"a * inside a keyword at character {tok.at + 1}: {self.text}",
+                    'keywords match inside longer words: drop the *, or quote it: "5*3"',
+                )
+            norm = norm.lstrip("*")
         if not norm:
             raise self._fail("empty keyword", tok)
         return Term(norm, field, phrase)
@@ -239,7 +247,24 @@ def parse(text: str) -> Node:
     """Parse query text into a tree, or raise BadQuery."""
     if not text or not text.strip():
         raise BadQuery("the query is empty", 'give keywords, e.g. govsearch search "促消费"')
-    return _Parser(text).parse()
+    node = _Parser(text).parse()
+    if not _selects(node):
+        raise BadQuery(
+            f"NOT only excludes, and nothing is left to search for: {text}",
+            "add what to find, e.g. 夜经济 NOT 消费",
+        )
+    return node
+
+
+def _selects(node: Node) -> bool:
+    """Whether ``node`` says what to find (not only what to leave out)."""
+    if isinstance(node, Not):
+        return False
+    if isinstance(node, And):
+        return any(_selects(c) for c in node.children)
+    if isinstance(node, Or):
+        return all(_selects(c) for c in node.children)
+    return True
 
 
 _PARTIAL_DATE = re.compile(r"^(\d{4})年?(?:[-/.]?(\d{1,2})月?)?(?:[-/.]?(\d{1,2})日?)?$")
@@ -282,7 +307,13 @@ def parse_dates(value: str, query: str = "") -> DateRange:
         low, _, high = value.partition("..")
         if not low and not high:
             raise BadQuery(f"empty date range in: {query}", "write date:2023-01..2023-06")
-        return DateRange(_bound(low, False, query), _bound(high, True, query))
+        found = DateRange(_bound(low, False, query), _bound(high, True, query))
+        if found.low and found.high and found.low > found.high:
+            raise BadQuery(
+                f"the date range {value} ends before it starts: {query}",
+                f"write the earlier date first: date:{high}..{low}",
+            )
+        return found
     if not value:
         raise BadQuery(f"empty date in: {query}", "write date:2023 or date:2023-06")
     return DateRange(_bound(value, False, query), _bound(value, True, query))

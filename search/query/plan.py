@@ -14,6 +14,7 @@ import itertools
 from dataclasses import dataclass
 
 from search.analyzer import Analyzer, normalize
+from search.errors import BadInput
 from search.query.parse import And, DateRange, Node, Term, parse_dates, positive_terms
 
 PAGE = 10
@@ -99,7 +100,9 @@ def plan(node: Node, options: Options) -> Plan:
 def relax(plan: Plan, analyzer: Analyzer) -> Relaxed:
     """The partial form of ``plan`` (segments the keywords: loads the analyzer)."""
     units: dict[str, None] = {}
-    for keyword in plan.keywords:
+    if len(plan.keywords) > 1:  # several keywords: a partial match holds whole keywords
+        units = dict.fromkeys(plan.keywords)
+    for keyword in plan.keywords if len(plan.keywords) == 1 else ():  # a typed question
         for word in analyzer.query_words(keyword):
             if len(word) > 1 and not word.isdigit() and word not in STOP:
                 units.setdefault(word, None)
@@ -138,5 +141,10 @@ def _filters(options: Options) -> tuple[Node, ...]:
     if options.since or options.until:
         low = parse_dates(options.since).low if options.since else ""
         high = parse_dates(options.until).high if options.until else ""
+        if low and high and low > high:
+            raise BadInput(
+                f"--since {options.since} is after --until {options.until}",
+                "give the earlier date to --since",
+            )
         out.append(DateRange(low, high))
     return tuple(out)

@@ -53,6 +53,37 @@ class BatchResult:
     files: list[FileResult] = field(default_factory=list)
 
 
+class Tally:
+    """Bytes, documents and passages read so far, for the progress of an update: in shared
+    memory when worker processes add to it."""
+
+    def __init__(self, shared: bool = False) -> None:
+        if shared:
+            import multiprocessing
+
+            self._values: Any = multiprocessing.get_context("fork").Array("q", 3)
+        else:
+            self._values = [0, 0, 0]
+
+    def add(self, size: int, documents: int, passages: int) -> None:
+        lock = getattr(self._values, "get_lock", None)
+        if lock is None:
+            self._values[0] += size
+            self._values[1] += documents
+            self._values[2] += passages
+            return
+        with lock():
+            self._values[0] += size
+            self._values[1] += documents
+            self._values[2] += passages
+
+    def read(self) -> tuple[int, int, int]:
+        return int(self._values[0]), int(self._values[1]), int(self._values[2])
+
+
+_TALLY: Tally | None = None  # a worker process's (set when the worker starts)
+
+
 def line_hashes(data: bytes) -> dict[str, str]:
     """Per non-blank line of a JSON Lines dump (1-based, as a string key): a short hash."""
     out: dict[str, str] = {}
@@ -106,8 +137,16 @@ def close_segment(folder: Path, seg: Any, rows: list[DocumentRow]) -> Any:
     return seg
 
 
-def run_batch(folder: str, jobs: list[Job]) -> BatchResult:
-    """Read ``jobs`` into new segments of the index at ``folder`` (no commit)."""
+Tick = Callable[[str], None]
+
+
+def run_batch(
+    folder: str, jobs: list[Job], tally: Tally | None = None, tick: Tick | None = None
+) -> BatchResult:
+    """Read ``jobs`` into new segments of the index at ``folder`` (no commit), adding what is
+    read to ``tally`` (a worker's own, by default) and calling ``tick`` with each file's name
+    before it is read and with ``""`` after each of its documents."""
+    tally = tally or _TALLY
     from whoosh import index as windex
 
     from search.store.manifest import INDEX_NAME
@@ -116,8 +155,8 @@ def run_batch(folder: str, jobs: list[Job]) -> BatchResult:
     sink = SegmentSink(ix)
     result = BatchResult()
     try:
-        for job, parsed in _read(jobs):
-            result.files.append(_add(sink, job, parsed))
+        for job, parsed in _read(jobs, tick):
+            result.files.append(_add(sink, job, parsed, tally, tick))
         sink.flush()
     except BaseException:
         sink.cancel()
@@ -126,26 +165,55 @@ def run_batch(folder: str, jobs: list[Job]) -> BatchResult:
     return result
 
 
-def _add(sink: SegmentSink, job: Job, parsed: documents.Parsed | UnreadableDocument) -> FileResult:
+def _add(
+    sink: SegmentSink,
+    job: Job,
+    parsed: documents.Parsed | UnreadableDocument,
+    tally: Tally | None,
+    tick: Tick | None,
+) -> FileResult:
     out = FileResult(job.path)
+    size = _size(job.path)
     if isinstance(parsed, documents.PartlyReadable):
         out.problems = list(parsed.problems)
         parsed = parsed.parsed
     elif isinstance(parsed, UnreadableDocument):
         out.problems = [parsed.message]
         out.unreadable = True
+        if tally:
+            tally.add(size, 0, 0)
         return out
-    for document, passages in parsed:
+    counted = 0
+    for n, (document, passages) in enumerate(parsed, 1):
         line = passages[0].line if passages else 0
         record = f"{job.path}\x1f{line}" if document.fmt == "jsonl" else ""
         sink.add(job.path, record, document, passages)
         out.documents += 1
         out.passages += len(passages)
+        if tally:  # a file's bytes counted as its documents are added
+            share = size * n // len(parsed)
+            tally.add(share - counted, 1, len(passages))
+            counted = share
+        if tick:
+            tick("")
+    if tally and counted < size:
+        tally.add(size - counted, 0, 0)
     return out
 
 
-def _read(jobs: list[Job]) -> Iterator[tuple[Job, documents.Parsed | UnreadableDocument]]:
+def _size(path: str) -> int:
+    try:
+        return os.stat(path).st_size
+    except OSError:
+        return 0
+
+
+def _read(
+    jobs: list[Job], tick: Tick | None
+) -> Iterator[tuple[Job, documents.Parsed | UnreadableDocument]]:
     for job in jobs:
+        if tick:
+            tick(Path(job.path).name)
         try:
             if job.lines is not None:
                 yield job, documents.read_records(Path(job.path), job.display, set(job.lines))
@@ -155,25 +223,57 @@ def _read(jobs: list[Job]) -> Iterator[tuple[Job, documents.Parsed | UnreadableD
             yield job, exc
 
 
-def _quiet_worker() -> None:
-    """Worker processes leave Ctrl-C to the updating process (no tracebacks from them)."""
+def _start_worker(tally: Tally) -> None:
+    """Worker processes leave Ctrl-C to the updating process (no tracebacks from them), and
+    add what they read to the shared tally."""
+    global _TALLY
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _TALLY = tally
 
 
 def run_parallel(
-    folder: str, batches: list[list[Job]], procs: int, done: Callable[[BatchResult], None]
+    folder: str,
+    batches: list[list[Job]],
+    procs: int,
+    tally: Tally,
+    done: Callable[[BatchResult], None],
+    tick: Tick | None = None,
 ) -> None:
-    """Run batches in ``procs`` worker processes; ``done`` gets each result in batch order."""
+    """Run batches in ``procs`` worker processes; ``done`` gets each result in batch order,
+    ``tick`` is called a few times a second meanwhile.  On an error or Ctrl-C the workers are
+    ended at once (what they wrote is not committed: the next commit removes it)."""
     import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 
     context = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(procs, mp_context=context, initializer=_quiet_worker) as pool:
+    pool = ProcessPoolExecutor(
+        procs, mp_context=context, initializer=_start_worker, initargs=(tally,)
+    )
+    # the pool's pipes to workers ended on Ctrl-C must not kill this process (a CLI that
+    # restores SIGPIPE's default for `| head` would die of it): they raise, and are handled
+    previous = _ignore_sigpipe()
+    try:
         futures = [pool.submit(run_batch, folder, batch) for batch in batches]
-        try:
-            for future in futures:
-                done(future.result())
-        except BaseException:
-            for future in futures:
-                future.cancel()
-            raise
+        pending = set(futures)
+        while pending:
+            _, pending = wait(pending, timeout=0.25, return_when=FIRST_COMPLETED)
+            if tick:
+                tick("")
+        for future in futures:
+            done(future.result())
+    except BaseException:
+        for process in list(getattr(pool, "_processes", {}).values()):
+            process.terminate()
+        pool.shutdown(wait=True, cancel_futures=True)  # its threads end before SIGPIPE returns
+        raise
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGPIPE, previous)
+    pool.shutdown()
+
+
+def _ignore_sigpipe() -> Any:
+    try:
+        return signal.signal(signal.SIGPIPE, signal.SIG_IGN)
+    except ValueError:  # not the main thread: signals are not ours to set
+        return None

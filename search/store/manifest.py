@@ -52,6 +52,7 @@ class Manifest:
     fingerprint: dict[str, str] = field(default_factory=dict)
     roots: list[str] = field(default_factory=list)
     files: dict[str, dict[str, Any]] = field(default_factory=dict)
+    failed: dict[str, dict[str, Any]] = field(default_factory=dict)  # size, mtime_ns, problem
     updated: str = ""
     generation: int = -1
     records_generation: int = -1  # which records-<G>.json holds the dumps' line hashes

@@ -23,8 +23,9 @@ from typing import Any
 
 from search import analysis, documents
 from search.errors import BadInput, IndexCorrupt, IndexLocked
+from search.models import Step
 from search.store import faults, merge
-from search.store.build import BatchResult, Job, line_hashes, run_batch, run_parallel
+from search.store.build import BatchResult, Job, Tally, line_hashes, run_batch, run_parallel
 from search.store.manifest import (
     INDEX_NAME,
     Manifest,
@@ -39,7 +40,7 @@ from search.store.schema import schema
 PARALLEL_BYTES = 8 << 20
 BATCH_BYTES = 4 << 20
 LOCK_TIMEOUT = float(os.environ.get("GOVSEARCH_LOCK_TIMEOUT", "30"))
-Progress = Callable[[int, int, str], None]
+Progress = Callable[[Step], None]
 Notice = Callable[[str], None]
 
 
@@ -53,13 +54,15 @@ class IndexReport:
     unchanged: int = 0
     failed: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
+    still_failed: int = 0  # files that failed before and have not changed: not read again
     documents: int = 0
     passages: int = 0
     seconds: float = 0.0
 
     @property
     def indexed_nothing(self) -> bool:
-        return bool(self.failed) and not (self.added or self.changed or self.unchanged)
+        failed = self.failed or self.still_failed
+        return bool(failed) and not (self.added or self.changed or self.unchanged)
 
 
 def _hash(path: Path) -> str:
@@ -125,6 +128,7 @@ class _Plan:
     removed: list[str]
     records: dict[str, tuple[list[int], dict[str, str]]]  # dump → (lines to delete, new hashes)
     unchanged: int
+    still_failed: int = 0  # files that failed before and have not changed: not read again
 
 
 def _plan(
@@ -133,7 +137,7 @@ def _plan(
     jobs: list[Job] = []
     changed: set[str] = set()
     records: dict[str, tuple[list[int], dict[str, str]]] = {}
-    unchanged = 0
+    unchanged = still_failed = 0
     seen = set()
     for path in found:
         key = str(path)
@@ -141,7 +145,11 @@ def _plan(
         doc_id, display = ids(path)
         entry = manifest.files.get(key)
         if entry is None:
-            jobs.append(Job(key, doc_id, display))
+            old, stat = manifest.failed.get(key), path.stat()
+            if old and (old["size"], old["mtime_ns"]) == (stat.st_size, stat.st_mtime_ns):
+                still_failed += 1
+            else:
+                jobs.append(Job(key, doc_id, display))
             continue
         stat = path.stat()
         if entry["size"] == stat.st_size and entry["mtime_ns"] == stat.st_mtime_ns:
@@ -165,7 +173,10 @@ def _plan(
         for key in manifest.files
         if key not in seen and any(_under(Path(key), r) for r in resolved)
     ]
-    return _Plan(jobs, changed, removed, records, unchanged)
+    for key in [k for k in manifest.failed if k not in seen]:
+        if any(_under(Path(key), r) for r in resolved):
+            del manifest.failed[key]  # a file that failed is gone
+    return _Plan(jobs, changed, removed, records, unchanged, still_failed)
 
 
 def _record_diff(
@@ -239,6 +250,7 @@ def _update(
     files, report = _found(folder, given, paths)
     plan = _plan(folder, files, given, manifest, file_ids(folder))
     report.unchanged = plan.unchanged
+    report.still_failed = plan.still_failed
     writer = _writer(ix, folder, notice)
     try:
         if not plan.jobs and not plan.removed and manifest.generation >= 0:
@@ -284,26 +296,57 @@ def _write(
     report.removed = len(plan.removed)
     faults.reached("deleted")
     new_segments: list[Any] = []
-    total, done = len(plan.jobs), 0
+    procs = _procs(plan.jobs)
+    batches = _batches(plan.jobs, procs)
+    parallel = procs > 1 and len(batches) > 1
+    tally = Tally(shared=parallel)
+    total = sum(_size(job.path) for job in plan.jobs)
+    reporter = _Reporter(progress, tally, total)
 
     def collect(batch: BatchResult) -> None:
-        nonlocal done
         new_segments.extend(batch.segments)
         for result in batch.files:
-            done += 1
-            if progress:
-                progress(done, total, Path(result.path).name)
             _account(folder, result, plan, manifest, report)
 
-    batches = _batches(plan.jobs)
-    procs = _procs(plan.jobs)
-    if procs > 1 and len(batches) > 1:
-        run_parallel(str(folder), batches, procs, collect)
+    if parallel:
+        run_parallel(str(folder), batches, procs, tally, collect, reporter.tick)
     else:
         for batch in batches:
-            collect(run_batch(str(folder), batch))
+            collect(run_batch(str(folder), batch, tally, reporter.tick))
+    reporter.stage("committing")
     live = [s for s in writer.segments if s.doc_count() > 0]
     return merge.tiered(ix, live + new_segments)
+
+
+class _Reporter:
+    """Turns the tally of what was read into progress steps: when a file is started, and
+    every ``EVERY`` passages (so that a large dump shows progress inside it)."""
+
+    EVERY = 1000
+
+    def __init__(self, progress: Progress | None, tally: Tally, total: int) -> None:
+        self.progress, self.tally, self.total = progress, tally, total
+        self.name = ""
+        self._reported = 0
+
+    def tick(self, name: str) -> None:
+        if not self.progress:
+            return
+        passages = self.tally.read()[2]
+        if name:
+            self.name = name
+        elif passages - self._reported < self.EVERY:
+            return
+        self._reported = passages - passages % self.EVERY if not name else self._reported
+        self.progress(self._step("reading"))
+
+    def stage(self, stage: str) -> None:
+        if self.progress:
+            self.progress(self._step(stage))
+
+    def _step(self, stage: str) -> Step:
+        done, documents, passages = self.tally.read()
+        return Step(min(done, self.total), self.total, documents, passages, self.name, stage)
 
 
 def _account(
@@ -311,12 +354,18 @@ def _account(
 ) -> None:
     key = result.path
     report.failed.extend(result.problems)
+    path = Path(key)
+    stat = path.stat()
     if result.unreadable:
         manifest.files.pop(key, None)
         manifest.set_line_hashes(folder, key, None)
+        manifest.failed[key] = {
+            "size": stat.st_size,
+            "mtime_ns": stat.st_mtime_ns,
+            "problem": result.problems[0] if result.problems else "unreadable",
+        }
         return
-    path = Path(key)
-    stat = path.stat()
+    manifest.failed.pop(key, None)
     entry: dict[str, Any] = {
         "size": stat.st_size,
         "mtime_ns": stat.st_mtime_ns,
@@ -341,21 +390,27 @@ def _account(
         report.added += 1
 
 
-def _batches(jobs: list[Job]) -> list[list[Job]]:
-    """Jobs in order, cut into batches of about ``BATCH_BYTES`` of files."""
+def _batches(jobs: list[Job], procs: int) -> list[list[Job]]:
+    """Jobs in order, cut into batches of about ``BATCH_BYTES`` of files, and into at least
+    ``procs`` batches when there are enough files (so that every worker has one)."""
+    sizes = [_size(job.path) for job in jobs]
+    limit = min(BATCH_BYTES, max(1, sum(sizes) // max(1, procs)))
     batches: list[list[Job]] = []
-    size = BATCH_BYTES
-    for job in jobs:
-        try:
-            length = os.stat(job.path).st_size
-        except OSError:
-            length = 0
-        if size >= BATCH_BYTES:
+    size = limit
+    for job, length in zip(jobs, sizes, strict=True):
+        if size >= limit:
             batches.append([])
             size = 0
         batches[-1].append(job)
         size += length
     return batches
+
+
+def _size(path: str) -> int:
+    try:
+        return os.stat(path).st_size
+    except OSError:
+        return 0
 
 
 def _procs(jobs: list[Job]) -> int:
@@ -364,12 +419,7 @@ def _procs(jobs: list[Job]) -> int:
     forced = os.environ.get("GOVSEARCH_JOBS", "")
     if forced.isdigit() and int(forced) > 0:
         return int(forced)
-    size = 0
-    for job in jobs:
-        try:
-            size += os.stat(job.path).st_size
-        except OSError:
-            continue
+    size = sum(_size(job.path) for job in jobs)
     return min(2, os.cpu_count() or 1) if size > PARALLEL_BYTES else 1
 
 

@@ -72,6 +72,7 @@ class Searcher:
     def __init__(self, folder: Path) -> None:
         self.folder = folder
         self.base = collection_base(folder)
+        self._shown: dict[str, str] = {}  # stored path -> as printed from here
         self.manifest, self.literal = _open_literal(folder)
         self.ranker = ranking.Ranker(self.literal)
 
@@ -222,7 +223,10 @@ class Searcher:
         """The document of a passage's stored fields, its path as the user would type it here:
         relative to the current folder when the file is under it, else absolute."""
         found = document_from(stored)
-        return replace(found, path=display_path(absolute(found.path, self.base)))
+        shown = self._shown.get(found.path)
+        if shown is None:
+            shown = self._shown[found.path] = display_path(absolute(found.path, self.base))
+        return replace(found, path=shown)
 
     def document_passages(self, doc_id: str) -> list[Passage]:
         """Every passage of a document, in order (for ``show``), from the literal index."""

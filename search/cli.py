@@ -343,6 +343,7 @@ def stats(
 
     folder = resolve(index_dir)
     with user_errors():
+        check_location(folder)
         configure(folder, None, None)
         from search.manifest import damaged
         from search.searching import Searcher

@@ -460,11 +460,11 @@ def test_an_index_location_inside_a_file(fresh: tuple[Path, Path], tmp_path: Pat
         "govsearch: error: the index location afile/sub is inside afile, a file"
         " — give a folder with --index\n",
     )
-    assert _search(Path("afile"), "消费") == (
-        2,
-        "",
-        "govsearch: error: the index location afile is a file — give a folder with --index\n",
-    )
+    message = "govsearch: error: the index location afile is a file — give a folder with --index\n"
+    assert _search(Path("afile"), "消费") == (2, "", message)
+    for command in (["stats"], ["show", "x.txt:1"], ["batch"]):
+        result = runner.invoke(app, [*command, "--index", "afile"], input="消费\n")
+        assert (result.exit_code, result.stderr) == (2, message), command
 
 
 def test_a_search_during_the_first_build_says_so(tmp_path: Path) -> None:

@@ -253,7 +253,8 @@ def batch(
     source: Annotated[
         str,
         typer.Argument(
-            metavar="FILE", help="Queries, one per line (text or JSON); - or none: stdin."
+            metavar="FILE",
+            help="Queries, one per line (text, id<TAB>query or JSON); - or none: stdin.",
         ),
     ] = "-",
     index_dir: IndexOpt = None,

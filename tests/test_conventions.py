@@ -61,6 +61,13 @@ def test_after_a_double_dash_options_are_text(built: Path) -> None:
     assert _search(built, "-c", "--", "-l", "夜经济") == (0, "2\n", "")
 
 
+def test_an_option_value_starting_with_a_dash_stays_the_options(built: Path) -> None:
+    code, out, err = _search(built, "夜经济", "-n", "-1")
+    assert (code, out) == (2, "")
+    assert "Invalid value for '-n' / '--limit': Input should be greater than or equal to 0" in err
+    assert _search(built, "--issuer", "-", "夜经济", "-c") == (1, "0\n", "")
+
+
 def test_a_mistyped_option_is_still_an_error(built: Path) -> None:
     code, out, err = _search(built, "夜经济", "--limt", "3")
     assert (code, out) == (2, "")

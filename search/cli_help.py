@@ -129,8 +129,8 @@ class Command(TyperCommand):
                     formatter.write_dl(rows)
 
     def format_epilog(self, ctx: Any, formatter: Any) -> None:
-        """Blocks separated by blank lines: a heading line, then rows ``  example  meaning``
-        (two spaces or more between them) or prose; all wrapped to the terminal's width,
+        """Blocks separated by blank lines: a heading line, then rows ``  example   meaning``
+        (three spaces or more between them) or prose; all wrapped to the terminal's width,
         counting a Chinese character as two columns."""
         for block in self.epilog.split("\n\n") if self.epilog else ():
             heading, *lines = block.splitlines()

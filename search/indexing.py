@@ -374,12 +374,7 @@ def _add_files(
         elif isinstance(parsed, UnreadableDocument):
             report.failed.append(parsed.message)
             manifest.files.pop(key, None)
-            stat = path.stat()
-            manifest.failed[key] = {
-                "size": stat.st_size,
-                "mtime_ns": stat.st_mtime_ns,
-                "problem": parsed.message,
-            }
+            _remember_failure(manifest, path, parsed.message)
             step = replace(step, done=step.done + sizes[key])
             continue
         manifest.failed.pop(key, None)
@@ -397,6 +392,16 @@ def _add_files(
         else:
             report.added += 1
     return step
+
+
+def _remember_failure(manifest: Manifest, path: Path, problem: str) -> None:
+    """A file that failed is not read again until its size or mtime change."""
+    stat = path.stat()
+    manifest.failed[str(path)] = {
+        "size": stat.st_size,
+        "mtime_ns": stat.st_mtime_ns,
+        "problem": problem,
+    }
 
 
 def _add_documents(

@@ -268,7 +268,8 @@ def batch(
     source: Annotated[
         str,
         typer.Argument(
-            metavar="FILE", help="Queries, one per line (text or JSON); - or none: stdin."
+            metavar="FILE",
+            help="Queries, one per line (text, id<TAB>query or JSON); - or none: stdin.",
         ),
     ] = "-",
     index_dir: IndexOpt = None,
@@ -363,6 +364,7 @@ def stats(
 
     folder = resolve(index_dir)
     with user_errors():
+        check_location(folder)
         configure(folder, None, None)
         from search.searching import Searcher
         from search.store.manifest import damaged

@@ -52,14 +52,18 @@ def _is_option(arg: str) -> bool:
     return arg.startswith("--") or (arg[:1] == "-" and arg[1:2].isascii() and arg[1:2].isalpha())
 
 
-def query_args(args: list[str]) -> list[str]:
+def query_args(args: list[str], valued: frozenset[str] = frozenset()) -> list[str]:
     """``args`` with every piece of query text marked ``TEXT`` so that no parser reads it as an
     option: words starting with ``-`` that are no option, everything after ``--``, and the
-    value of ``-e``/``--query`` (then given as a positional word, in its place)."""
+    value of ``-e``/``--query`` (then given as a positional word, in its place).  The value of
+    an option in ``valued`` (``-n -1``) is left to that option."""
     out: list[str] = []
     rest = iter(args)
     for arg in rest:
-        if arg == "--":
+        if arg in valued:
+            out.append(arg)
+            out.extend(x for x in [next(rest, None)] if x is not None)
+        elif arg == "--":
             out.extend(TEXT + a for a in rest)
         elif arg in QUERY_OPTIONS:
             value = next(rest, None)
@@ -127,8 +131,8 @@ class Command(TyperCommand):
                     formatter.write_dl(rows)
 
     def format_epilog(self, ctx: Any, formatter: Any) -> None:
-        """Blocks separated by blank lines: a heading line, then rows ``  example  meaning``
-        (two spaces or more between them) or prose; all wrapped to the terminal's width,
+        """Blocks separated by blank lines: a heading line, then rows ``  example   meaning``
+        (three spaces or more between them) or prose; all wrapped to the terminal's width,
         counting a Chinese character as two columns."""
         for block in self.epilog.split("\n\n") if self.epilog else ():
             heading, *lines = block.splitlines()
@@ -202,7 +206,14 @@ class QueryCommand(Command):
     """``search``: query words may start with ``-``; ``--`` and ``-e TEXT`` as in ripgrep."""
 
     def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
-        return super().parse_args(ctx, query_args(args))
+        valued = frozenset(
+            opt
+            for param in self.params
+            if param.param_type_name == "option" and not getattr(param, "is_flag", False)
+            for opt in param.opts
+            if opt not in QUERY_OPTIONS
+        )
+        return super().parse_args(ctx, query_args(args, valued))
 
 
 class Interrupted(KeyboardInterrupt):

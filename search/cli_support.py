@@ -122,7 +122,7 @@ def index_progress() -> tuple[Callable[[Step], None] | None, AbstractContextMana
         return None, nullcontext()
     from rich import progress as rp
 
-    bar = rp.Progress(
+    bar = rp.Progress(  # stage, bar, %, bytes, counts, elapsed, left, file or what is done
         rp.TextColumn("{task.fields[stage]}"),
         rp.BarColumn(bar_width=20),
         rp.TaskProgressColumn(),
@@ -143,15 +143,9 @@ def index_progress() -> tuple[Callable[[Step], None] | None, AbstractContextMana
         busy = step.stage != "reading"
         seconds = bar.tasks[0].time_remaining
         left = "" if busy or seconds is None else f"left {_clock(seconds)}"
-        bar.update(
-            task,
-            completed=step.done,
-            total=None if busy else step.total,
-            description=inert(doing or step.name[-40:]),
-            stage=stage,
-            counts=counts,
-            left=left,
-        )
+        name = inert(doing or step.name[-40:])
+        bar.update(task, completed=step.done, total=step.total, description=name, stage=stage)
+        bar.update(task, counts=counts, left=left)
         if busy:
             bar.refresh()
 

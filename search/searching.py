@@ -61,6 +61,7 @@ class Searcher:
         with damaged(folder):
             self.manifest, self.literal = open_view(folder)
         self.base = collection_base(folder)
+        self._shown: dict[str, str] = {}  # stored path -> as printed from here
         self.analyzer = Analyzer.of(self.manifest.fingerprint)
         self.ranker = Ranker(self.literal)
 
@@ -99,7 +100,10 @@ class Searcher:
         here: relative to the current folder when the file is under it, else absolute."""
         if isinstance(found, dict):
             found = document_from(found)
-        return replace(found, path=display_path(absolute(found.path, self.base)))
+        shown = self._shown.get(found.path)
+        if shown is None:
+            shown = self._shown[found.path] = display_path(absolute(found.path, self.base))
+        return replace(found, path=shown)
 
     def count(self, text: str, options: Options = Options()) -> int:
         """How many passages match the whole query (nothing ranked, nothing relaxed)."""

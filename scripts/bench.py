@@ -53,6 +53,7 @@ from _common import (
 from resultsets import measure as whole_sets
 
 MB = 1 << 20
+_DONE = {"add": "added", "change": "changed", "delete": "deleted"}
 SCRIPT = Path(__file__).resolve()
 
 

@@ -5,6 +5,7 @@ one JSON Lines dump — built into indexes under tmp_path."""
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -134,3 +135,17 @@ def seeds(tmp_path: Path) -> Path:
 def _ocr_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
     """OCR results go to a temporary cache, never to the user's."""
     monkeypatch.setenv("GOVSEARCH_OCR_CACHE", str(tmp_path_factory.mktemp("ocr-cache")))
+
+
+def read_terminal(main: int) -> bytes:
+    """Everything a child wrote to the pseudo-terminal ``main`` until it closed it."""
+    chunks = []
+    while True:
+        try:
+            data = os.read(main, 65536)
+        except OSError:  # the child closed the terminal
+            break
+        if not data:
+            break
+        chunks.append(data)
+    return b"".join(chunks)

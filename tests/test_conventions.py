@@ -15,6 +15,7 @@ import pytest
 from typer.testing import CliRunner
 
 from search.cli import app
+from tests.conftest import read_terminal
 
 runner = CliRunner()
 
@@ -182,18 +183,10 @@ def _on_terminal(args: list[str]) -> tuple[int, str]:
         [*command, *args], stdin=subprocess.DEVNULL, stdout=child, stderr=child, env=environ
     )
     os.close(child)
-    chunks = []
-    while True:
-        try:
-            data = os.read(main, 65536)
-        except OSError:  # the child closed the terminal
-            break
-        if not data:
-            break
-        chunks.append(data)
+    output = read_terminal(main)
     code = proc.wait(timeout=60)
     os.close(main)
-    return code, b"".join(chunks).decode("utf-8").replace("\r\n", "\n")
+    return code, output.decode("utf-8").replace("\r\n", "\n")
 
 
 def test_on_a_terminal_a_partial_result_says_so_first(built: Path) -> None:

@@ -21,6 +21,7 @@ import pytest
 from typer.testing import CliRunner
 
 from search.cli import app
+from tests.conftest import read_terminal
 
 runner = CliRunner()
 WORDS = "经济 发展 消费 市场 政策 推动 建设 改革 创新 服务 企业 就业 民生 城市 乡村 振兴".split()
@@ -65,16 +66,7 @@ def _interrupted(args: list[str], cwd: Path) -> tuple[int, str]:
                 os.read(main, 65536)  # keep the terminal drained while waiting
         assert proc.poll() is None, "the update finished before its workers were seen"
         os.killpg(proc.pid, signal.SIGINT)
-        chunks = []
-        while True:
-            try:
-                data = os.read(main, 65536)
-            except OSError:  # the child closed the terminal
-                break
-            if not data:
-                break
-            chunks.append(data)
-        text = b"".join(chunks).decode("utf-8", "replace")
+        text = read_terminal(main).decode("utf-8", "replace")
         return proc.wait(timeout=120), re.sub(r"\x1b\[[0-9;?]*[A-Za-z]|\r", "", text)
     finally:
         if proc.poll() is None:
@@ -182,18 +174,10 @@ def test_the_progress_line_on_a_terminal(fresh: tuple[Path, Path]) -> None:
         env=env,
     )
     os.close(child)
-    chunks = []
-    while True:
-        try:
-            data = os.read(main, 65536)
-        except OSError:
-            break
-        if not data:
-            break
-        chunks.append(data)
+    output = read_terminal(main)
     assert proc.wait(timeout=120) == 0
     os.close(main)
-    out = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", b"".join(chunks).decode()).replace("\r", "\n")
+    out = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", output.decode()).replace("\r", "\n")
     lines = [" ".join(line.split()) for line in out.splitlines()]
     size = sum(p.stat().st_size for p in corpus.iterdir())
     kib = f"{size / 1024:.1f}/{size / 1024:.1f} KiB"
@@ -206,4 +190,3 @@ def test_the_progress_line_on_a_terminal(fresh: tuple[Path, Path]) -> None:
         )
         for line in committing
     )
-

@@ -16,6 +16,7 @@ from typer.testing import CliRunner
 
 from search import analysis
 from search.cli import app
+from tests.conftest import read_terminal
 
 runner = CliRunner()
 ANSI = "\x1b["
@@ -44,18 +45,10 @@ def _in_terminal(args: list[str], **env: str) -> str:
         env=environ,
     )
     os.close(child)
-    chunks = []
-    while True:
-        try:
-            data = os.read(main, 65536)
-        except OSError:  # the child closed the terminal
-            break
-        if not data:
-            break
-        chunks.append(data)
+    output = read_terminal(main)
     proc.wait(timeout=60)
     os.close(main)
-    return b"".join(chunks).decode("utf-8")
+    return output.decode("utf-8")
 
 
 # --- colour -------------------------------------------------------------------------------------

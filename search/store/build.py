@@ -173,7 +173,7 @@ def _add(
     tick: Tick | None,
 ) -> FileResult:
     out = FileResult(job.path)
-    size = _size(job.path)
+    size = file_size(job.path)
     if isinstance(parsed, documents.PartlyReadable):
         out.problems = list(parsed.problems)
         parsed = parsed.parsed
@@ -201,7 +201,7 @@ def _add(
     return out
 
 
-def _size(path: str) -> int:
+def file_size(path: str) -> int:
     try:
         return os.stat(path).st_size
     except OSError:

@@ -25,7 +25,15 @@ from search import analysis, documents
 from search.errors import BadInput, IndexCorrupt, IndexLocked
 from search.models import Step
 from search.store import faults, merge
-from search.store.build import BatchResult, Job, Tally, line_hashes, run_batch, run_parallel
+from search.store.build import (
+    BatchResult,
+    Job,
+    Tally,
+    file_size,
+    line_hashes,
+    run_batch,
+    run_parallel,
+)
 from search.store.manifest import (
     INDEX_NAME,
     Manifest,
@@ -300,7 +308,7 @@ def _write(
     batches = _batches(plan.jobs, procs)
     parallel = procs > 1 and len(batches) > 1
     tally = Tally(shared=parallel)
-    total = sum(_size(job.path) for job in plan.jobs)
+    total = sum(file_size(job.path) for job in plan.jobs)
     reporter = _Reporter(progress, tally, total)
 
     def collect(batch: BatchResult) -> None:
@@ -393,7 +401,7 @@ def _account(
 def _batches(jobs: list[Job], procs: int) -> list[list[Job]]:
     """Jobs in order, cut into batches of about ``BATCH_BYTES`` of files, and into at least
     ``procs`` batches when there are enough files (so that every worker has one)."""
-    sizes = [_size(job.path) for job in jobs]
+    sizes = [file_size(job.path) for job in jobs]
     limit = min(BATCH_BYTES, max(1, sum(sizes) // max(1, procs)))
     batches: list[list[Job]] = []
     size = limit
@@ -406,20 +414,13 @@ def _batches(jobs: list[Job], procs: int) -> list[list[Job]]:
     return batches
 
 
-def _size(path: str) -> int:
-    try:
-        return os.stat(path).st_size
-    except OSError:
-        return 0
-
-
 def _procs(jobs: list[Job]) -> int:
     """Worker processes: both cores for a large update, none for a small one (a worker costs
     start-up time).  ``GOVSEARCH_JOBS`` overrides."""
     forced = os.environ.get("GOVSEARCH_JOBS", "")
     if forced.isdigit() and int(forced) > 0:
         return int(forced)
-    size = sum(_size(job.path) for job in jobs)
+    size = sum(file_size(job.path) for job in jobs)
     return min(2, os.cpu_count() or 1) if size > PARALLEL_BYTES else 1
 
 

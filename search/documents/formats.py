@@ -7,6 +7,7 @@ or raises ``UnreadableDocument``.  The modules (and their libraries) load on fir
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 
 from search.documents.blocks import Block
@@ -16,58 +17,26 @@ from search.suffixes import OTHER_SUFFIXES
 Reader = Callable[[bytes, str], tuple[list[Block], Metadata]]
 
 
-def read_html(data: bytes, name: str) -> tuple[list[Block], Metadata]:
-    from search.documents.html import read_html as read
+def _lazy(module: str, function: str) -> Reader:
+    """A reader that imports its module (and its libraries) on first use."""
 
-    return read(data, name)
+    def read(data: bytes, name: str) -> tuple[list[Block], Metadata]:
+        reader: Reader = getattr(importlib.import_module(f"search.documents.{module}"), function)
+        return reader(data, name)
 
-
-def read_pdf(data: bytes, name: str) -> tuple[list[Block], Metadata]:
-    from search.documents.pdf import read_pdf as read
-
-    return read(data, name)
-
-
-def read_docx(data: bytes, name: str) -> tuple[list[Block], Metadata]:
-    from search.documents.docx import read_docx as read
-
-    return read(data, name)
-
-
-def read_doc(data: bytes, name: str) -> tuple[list[Block], Metadata]:
-    from search.documents.doc import read_doc as read
-
-    return read(data, name)
-
-
-def read_workbook(data: bytes, name: str) -> tuple[list[Block], Metadata]:
-    from search.documents.sheets import read_workbook as read
-
-    return read(data, name)
-
-
-def read_csv(data: bytes, name: str) -> tuple[list[Block], Metadata]:
-    from search.documents.sheets import read_csv as read
-
-    return read(data, name)
-
-
-def read_ofd(data: bytes, name: str) -> tuple[list[Block], Metadata]:
-    from search.documents.ofd import read_ofd as read
-
-    return read(data, name)
+    return read
 
 
 SUFFIXES: dict[str, str] = OTHER_SUFFIXES
 READERS: dict[str, Reader] = {
-    "html": read_html,
-    "pdf": read_pdf,
-    "docx": read_docx,
-    "doc": read_doc,
-    "wps": read_doc,
-    "xlsx": read_workbook,
-    "xls": read_workbook,
-    "ods": read_workbook,
-    "csv": read_csv,
-    "ofd": read_ofd,
+    "html": _lazy("html", "read_html"),
+    "pdf": _lazy("pdf", "read_pdf"),
+    "docx": _lazy("docx", "read_docx"),
+    "doc": _lazy("doc", "read_doc"),
+    "wps": _lazy("doc", "read_doc"),
+    "xlsx": _lazy("sheets", "read_workbook"),
+    "xls": _lazy("sheets", "read_workbook"),
+    "ods": _lazy("sheets", "read_workbook"),
+    "csv": _lazy("sheets", "read_csv"),
+    "ofd": _lazy("ofd", "read_ofd"),
 }

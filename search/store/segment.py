@@ -78,9 +78,7 @@ def document_row(
     rows = []
     for passage, count in zip(passages, tokens, strict=True):
         norm = normalize(passage.text)
-        exceptions = tuple(
-            (i, ord(a)) for i, (a, b) in enumerate(zip(passage.text, norm, strict=True)) if a != b
-        )
+        exceptions = _exceptions(passage.text, norm)
         stored = [passage.end_line, [list(j) for j in passage.joins], list(passage.headings)]
         if passage.ocr:  # recognised from a scanned page (most passages are not: no field)
             stored.append(1)
@@ -104,6 +102,15 @@ def document_row(
         date_int(document.date),
         tuple(rows),
     )
+
+
+def _exceptions(text: str, norm: str) -> tuple[tuple[int, int], ...]:
+    """Where ``text`` differs from its normalised form: (offset, original code point)."""
+    if text == norm:
+        return ()
+    original = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+    at = np.flatnonzero(original != np.frombuffer(norm.encode("utf-32-le"), dtype=np.uint32))
+    return tuple(zip(at.tolist(), original[at].tolist(), strict=True))
 
 
 def _table(prefix: str, texts: Sequence[str]) -> dict[str, np.ndarray]:

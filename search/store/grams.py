@@ -224,8 +224,8 @@ class GramTable:
         """How often ``needle`` occurs in each of the given texts (``first_only``: 0 or 1)."""
         raw = needle.encode(ENCODING)
         offsets = self.offsets
-        starts = (np.asarray(offsets[numbers]) + self.at).tolist()
-        ends = (np.asarray(offsets[numbers + 1]) + self.at).tolist()
+        starts = (offsets[numbers].astype(np.int64) + self.at).tolist()
+        ends = (offsets[numbers + 1].astype(np.int64) + self.at).tolist()
         find = self.blob.find
         out = np.zeros(len(starts), dtype=np.int64)
         for i, (s, e) in enumerate(zip(starts, ends, strict=True)):

@@ -47,7 +47,7 @@ class PassageRow:
     paragraph: int
     line: int
     tokens: int  # jieba tokens: the passage's length in Whoosh's text field
-    stored: bytes  # JSON: [end_line, joins, headings] and 1 when recognised by OCR
+    stored: bytes  # JSON: [end_line, joins, headings] and 1 when recognised by OCR; or empty
     headings: str  # normalised heading path, "\n"-joined
 
 
@@ -79,7 +79,9 @@ def document_row(
     for passage, count in zip(passages, tokens, strict=True):
         norm = normalize(passage.text)
         exceptions = _exceptions(passage.text, norm)
-        stored = [passage.end_line, [list(j) for j in passage.joins], list(passage.headings)]
+        stored: list[Any] = []  # empty: one line, nothing joined, no headings, not OCR
+        if passage.end_line != passage.line or passage.joins or passage.headings or passage.ocr:
+            stored = [passage.end_line, [list(j) for j in passage.joins], list(passage.headings)]
         if passage.ocr:  # recognised from a scanned page (most passages are not: no field)
             stored.append(1)
         rows.append(
@@ -89,7 +91,7 @@ def document_row(
                 passage.paragraph,
                 passage.line,
                 count,
-                json.dumps(stored, ensure_ascii=False).encode("utf-8"),
+                json.dumps(stored, ensure_ascii=False).encode("utf-8") if stored else b"",
                 normalize("\n".join(passage.headings)),
             )
         )
@@ -118,7 +120,7 @@ def _table(prefix: str, texts: Sequence[str]) -> dict[str, np.ndarray]:
     offsets = np.zeros(len(encoded) + 1, dtype=np.int64)
     np.cumsum([len(e) for e in encoded], out=offsets[1:])
     out = {f"{prefix}{name}": value for name, value in encode(gram_pairs(texts)).items()}
-    out[f"{prefix}offsets"] = offsets
+    out[f"{prefix}offsets"] = _narrow_array(offsets)
     out[f"{prefix}blob"] = np.frombuffer(b"".join(encoded), dtype=np.uint8)
     return out
 
@@ -127,7 +129,7 @@ def _blob(prefix: str, items: Sequence[bytes]) -> dict[str, np.ndarray]:
     offsets = np.zeros(len(items) + 1, dtype=np.int64)
     np.cumsum([len(e) for e in items], out=offsets[1:])
     return {
-        f"{prefix}offsets": offsets,
+        f"{prefix}offsets": _narrow_array(offsets),
         f"{prefix}blob": np.frombuffer(b"".join(items), dtype=np.uint8),
     }
 
@@ -167,13 +169,13 @@ def write(path: Path, documents: Iterable[DocumentRow]) -> dict[str, int]:
     data.update(_table("issuer.", [d.issuer for d in docs]))
     data.update(_blob("s.", stored))
     data.update(_blob("d.", [d.meta for d in docs]))
-    cols = np.array(passage_cols, dtype=np.int32).reshape(-1, 5)
+    cols = np.array(passage_cols, dtype=np.int64).reshape(-1, 5)
     for i, name in enumerate(("doc", "length", "paragraph", "line", "tokens")):
-        data[f"p.{name}"] = cols[:, i].copy()
-    data["p.heading"] = np.array(heading_ids, dtype=np.int32)
+        data[f"p.{name}"] = _narrow_array(cols[:, i])
+    data["p.heading"] = _narrow_array(np.array(heading_ids, dtype=np.int64) + 1)  # 0: none
     dcols = np.array(doc_cols, dtype=np.int32).reshape(-1, 3)
     data["d.date"], data["d.first"], data["d.count"] = dcols.T.copy()
-    data["x.starts"] = np.array(exc_starts, dtype=np.int64)
+    data["x.starts"] = _narrow_array(np.array(exc_starts, dtype=np.int64))
     data["x.at"] = _narrow(exc_at)
     data["x.cp"] = _narrow(exc_cp)
     sources = sorted({d.source for d in docs})
@@ -189,6 +191,13 @@ def _narrow(values: list[int]) -> np.ndarray:
     """Whole numbers at two bytes each when they fit, else four."""
     dtype = np.uint16 if not values or max(values) < 1 << 16 else np.uint32
     return np.array(values, dtype=dtype)
+
+
+def _narrow_array(values: np.ndarray) -> np.ndarray:
+    """Non-negative whole numbers at the narrowest of 2, 4 or 8 bytes that holds them."""
+    top = int(values.max()) if len(values) else 0
+    dtype = np.uint16 if top < 1 << 16 else np.uint32 if top < 1 << 32 else np.int64
+    return values.astype(dtype)
 
 
 def _indexes(values: list[str], table: list[str]) -> np.ndarray:
@@ -252,7 +261,7 @@ class SegmentData:
                 strict=True,
             )
         )
-        heading = int(self.file.arrays["p.heading"][number])
+        heading = int(self.file.arrays["p.heading"][number]) - 1
         return PassageRow(
             self.text.text(number),
             exceptions,
@@ -267,11 +276,13 @@ class SegmentData:
         """A passage's location and its document's metadata, as one dict."""
         a = self.file.arrays
         doc = int(a["p.doc"][number])
-        end_line, joins, headings, *ocr = json.loads(self._item("s.", number))
+        line = int(a["p.line"][number])
+        raw = self._item("s.", number)
+        end_line, joins, headings, *ocr = json.loads(raw) if raw else (line, [], [])
         out: dict[str, Any] = dict(zip(DOC_FIELDS, self.document(doc), strict=True))
         out.update(
             paragraph=int(a["p.paragraph"][number]),
-            line=int(a["p.line"][number]),
+            line=line,
             end_line=end_line,
             joins=joins,
             headings="\n".join(headings),

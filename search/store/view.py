@@ -104,7 +104,7 @@ class IndexView:
             if not len(local):
                 continue
             if table == "head":  # heading ids → the live passages under them
-                hit = np.isin(part.data["p.heading"], local)
+                hit = np.isin(part.data["p.heading"], local + 1)  # stored as id + 1
                 if part.alive is not None:
                     hit &= part.alive
                 out.append(np.flatnonzero(hit) + part.base)
@@ -159,8 +159,8 @@ class IndexView:
             info[rows, 2] = d["p.length"]
             info[rows, 3] = d["p.paragraph"]
             source_rank = np.array([rank[s] for s in d.sources], dtype=np.int64)
-            line = np.minimum(d["p.line"], (1 << _LINE_BITS) - 1).astype(np.int64)
-            paragraph = np.minimum(d["p.paragraph"], (1 << _LINE_BITS) - 1).astype(np.int64)
+            line = np.minimum(d["p.line"].astype(np.int64), (1 << _LINE_BITS) - 1)
+            paragraph = np.minimum(d["p.paragraph"].astype(np.int64), (1 << _LINE_BITS) - 1)
             info[rows, 4] = (
                 source_rank[d["d.source"][doc]] << (2 * _LINE_BITS) | line << _LINE_BITS | paragraph
             )

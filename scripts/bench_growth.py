@@ -163,10 +163,13 @@ def plot(rows: Sequence[dict[str, Any]]) -> str:
         left = n * width + pad
 
         def xy(x: float, y: float, left: int = left, top: float = top) -> tuple[float, float]:
-            px = left + (x - xs[0]) / max(1, xs[-1] - xs[0]) * (width - pad - 12)
+            px = left + (x - xs[0]) / max(1, xs[-1] - xs[0]) * (width - pad - 60)
             return px, height - (y / top) * (height - 40)
 
         parts.append(f'<text x="{left}" y="16" font-weight="bold">{title}</text>')
+        if len(series) > 1:
+            parts.append(f'<text x="{left}" y="30" fill="#d62728">p50</text>')
+            parts.append(f'<text x="{left + 30}" y="30" fill="#1f77b4">p95</text>')
         parts.append(
             f'<line x1="{left}" y1="{height}" x2="{left + width - pad - 12}" y2="{height}" '
             'stroke="#888"/>'
@@ -185,7 +188,8 @@ def plot(rows: Sequence[dict[str, Any]]) -> str:
             for x, y in zip(xs, values, strict=True):
                 px, py = xy(x, y)
                 parts.append(f'<circle cx="{px:.1f}" cy="{py:.1f}" r="3" fill="{colour}"/>')
-                parts.append(f'<text x="{px + 4:.1f}" y="{py - 5:.1f}">{y:,.1f}</text>')
+                label = f"{y:,.2f}" if y < 10 else f"{y:,.0f}"
+                parts.append(f'<text x="{px + 4:.1f}" y="{py - 5:.1f}">{label}</text>')
     parts.append("</svg>")
     return "\n".join(parts) + "\n"
 

@@ -234,3 +234,18 @@ def test_searching_writes_nothing(built: Path) -> None:
     with Searcher(built) as searcher:
         searcher.search("消费")
     assert {p.name: p.stat().st_mtime_ns for p in built.iterdir()} == before
+
+
+def test_a_dump_that_became_unreadable_leaves_no_record_behind(fresh: tuple[Path, Path]) -> None:
+    corpus, folder = fresh
+    update(folder, [corpus])
+    dump = corpus / "news.jsonl"
+    # valid UTF-8, so it is updated record by record, but control characters: not text, so
+    # reading its records fails as a whole
+    dump.write_bytes(dump.read_bytes() + b"\x00\x01\x02" * 200 + b"\n")
+    report = update(folder)
+    assert [line.split(": ", 1)[0] for line in report.failed] == ["corpus/news.jsonl"]
+    assert report.documents == 3
+    with Searcher(folder) as searcher:
+        assert searcher.search("促消费稳增长", Options(strict=True)).hits == []
+        assert searcher.search("3折消费月", Options(strict=True)).hits == []

@@ -314,6 +314,9 @@ def _write(
     def collect(batch: BatchResult) -> None:
         new_segments.extend(batch.segments)
         for result in batch.files:
+            if result.unreadable and result.path in plan.records:
+                # a dump updated record by record that cannot be read now: none of it stays
+                writer.delete_by_term("source", result.path)
             _account(folder, result, plan, manifest, report)
 
     if parallel:

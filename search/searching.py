@@ -62,6 +62,7 @@ class Searcher:
             self.manifest, self.literal = open_view(folder)
         self.base = collection_base(folder)
         self._shown: dict[str, str] = {}  # stored path -> as printed from here
+        self._documents: dict[int, Document] = {}  # document number -> as printed
         self.analyzer = Analyzer.of(self.manifest.fingerprint)
         self.ranker = Ranker(self.literal)
 
@@ -89,11 +90,16 @@ class Searcher:
             ledger = Ledger(weights.k1, weights.b) if options.explain else None
             scored = score(self.ranker, matched, ranking(planned, matched.relaxed), ledger)
             chosen = collect(scored, options, self.literal)
-        found = (
-            replace(hit, document=self.document(hit.document))
-            for hit in hits(chosen, planned, matched, self.literal, ledger)
-        )
+        found = hits(chosen, planned, matched, self.literal, ledger, self._document_at)
         return Stream(found, len(matched.passages), matched.full, planned.terms)
+
+    def _document_at(self, passage: int, stored: dict[str, object]) -> Document:
+        """The document of a passage, made once per document for all of its hits."""
+        number = int(self.literal.docinfo[passage, 0])
+        found = self._documents.get(number)
+        if found is None:
+            found = self._documents[number] = self.document(stored)
+        return found
 
     def document(self, found: Document | dict[str, object]) -> Document:
         """A document (or a passage's stored fields) with its path as the user would type it

@@ -3,7 +3,7 @@ highlighted spans and, for ``--explain``, the parts of the score."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from search.models import Document, Hit, Passage
@@ -15,10 +15,18 @@ from search.snippets import match_spans
 
 
 def hits(
-    collected: Collected, plan: Plan, matched: Matched, index: Any, ledger: Ledger | None
+    collected: Collected,
+    plan: Plan,
+    matched: Matched,
+    index: Any,
+    ledger: Ledger | None,
+    document_of: Callable[[int, dict[str, Any]], Document] | None = None,
 ) -> Iterator[Hit]:
     """The hits one by one, read as they are asked for (a long result list is streamed).  A
-    full match highlights the keywords as written; a partial one the words it matched."""
+    full match highlights the keywords as written; a partial one the words it matched.
+    ``document_of(passage, stored)`` gives a passage's document (default: from its stored
+    fields)."""
+    make_document = document_of or (lambda _passage, stored: document_from(stored))
     units = matched.relaxed.units if matched.relaxed else ()
     relaxed_terms = list(dict.fromkeys(plan.terms + units))
     for row in range(len(collected.passages)):  # one at a time: no list of every hit
@@ -32,7 +40,7 @@ def hits(
         yield Hit(
             rank,
             score,
-            document_from(stored),
+            make_document(passage, stored),
             passage_from(stored),
             match_spans(text, terms),
             partial,

@@ -220,6 +220,7 @@ class SegmentData:
         self.documents = len(a["d.date"])
         self.sources: list[str] = self.file.meta["sources"]
         self.paths: list[str] = self.file.meta["paths"]
+        self._documents: dict[int, list[Any]] = {}
 
     def __getitem__(self, name: str) -> np.ndarray:
         return self.file.arrays[name]
@@ -230,11 +231,15 @@ class SegmentData:
         return bytes(self.file.arrays[f"{prefix}blob"][start:end])
 
     def document(self, number: int) -> list[Any]:
-        """A document's metadata, in DOC_FIELDS order."""
-        a = self.file.arrays
-        rest: list[Any] = json.loads(self._item("d.", number))
-        source = self.sources[int(a["d.source"][number])]
-        return [source, rest[0], self.paths[int(a["d.path"][number])], *rest[1:]]
+        """A document's metadata, in DOC_FIELDS order (decoded once per document)."""
+        found = self._documents.get(number)
+        if found is None:
+            a = self.file.arrays
+            rest: list[Any] = json.loads(self._item("d.", number))
+            source = self.sources[int(a["d.source"][number])]
+            found = [source, rest[0], self.paths[int(a["d.path"][number])], *rest[1:]]
+            self._documents[number] = found
+        return list(found)
 
     def original(self, number: int) -> str:
         """A passage's text as in the source."""

@@ -39,13 +39,11 @@ def collect(searcher: Searcher) -> Stats:
     manifest = searcher.manifest
     literal = searcher.literal
     live = literal.live()
-    # one passage per document (its first in index order) holds the document's metadata
-    documents = np.asarray(literal.docinfo[:, 0])[live]
-    _, first = np.unique(documents, return_index=True)
+    # each live document's metadata, stored once per document (no passage is read)
     metadata: dict[str, tuple[str, str]] = {}
-    for passage in np.sort(live[first]).tolist():
-        stored = literal.stored(passage)
-        metadata.setdefault(stored["doc_id"], (stored.get("issuer", ""), stored.get("date", "")))
+    for number in np.unique(np.asarray(literal.docinfo[:, 0])[live]).tolist():
+        document = literal.document(number)
+        metadata.setdefault(document["doc_id"], (document["issuer"], document["date"]))
     issuers = Counter(issuer for issuer, _ in metadata.values())
     years = Counter(date[:4] if date[:4].isdigit() else "" for _, date in metadata.values())
     return Stats(

@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from search.store.segment import SegmentData
+from search.store.segment import DOC_FIELDS, SegmentData
 
 _CACHED = 256
 _EMPTY = np.zeros(0, dtype=np.int64)
@@ -201,6 +201,13 @@ class IndexView:
         """Passages whose document's title (1) or issuer (2) contains ``needle``."""
         ordinals = (self.titles if column == 1 else self.issuers).matches(needle)
         return np.flatnonzero(np.isin(self.docinfo[:, 0], ordinals)).astype(np.int64)
+
+    def document(self, ordinal: int) -> dict[str, str]:
+        """A document's metadata (``source``, ``doc_id``, ``path``, ``fmt``, ``title``, ``date``,
+        ``issuer``, ``doc_number``, ``url``), by document number, without reading a passage."""
+        index = bisect.bisect_right(self._doc_bases, ordinal) - 1
+        part = self.parts[index]
+        return dict(zip(DOC_FIELDS, part.data.document(ordinal - part.doc_base), strict=True))
 
     @cached_property
     def docs(self) -> list[list[str]]:

@@ -19,7 +19,7 @@ from search import documents
 from search.errors import UnreadableDocument
 from search.models import Document, Passage
 from search.store import faults, segment
-from search.store.segment import SUFFIX, DocumentRow
+from search.store.segment import DocumentRow
 from search.store.whoosh_segment import WhooshSegment
 
 FLUSH_CHARS = int(os.environ.get("GOVSEARCH_FLUSH_CHARS", 2_000_000))
@@ -133,7 +133,7 @@ def close_segment(folder: Path, seg: Any, rows: list[DocumentRow]) -> Any:
     """Write the side file of a finished Whoosh segment from ``rows`` (its passages, in order).
     It is written after Whoosh assembles its compound file, so that the assembly does not take
     it in, and before any commit names the segment."""
-    segment.write(folder / f"{seg.segment_id()}{SUFFIX}", rows)
+    segment.write(segment.side_path(folder, seg.segment_id()), rows)
     return seg
 
 

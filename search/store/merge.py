@@ -22,7 +22,7 @@ import numpy as np
 
 from search.store import build, faults, whoosh_segment
 from search.store.build import close_segment
-from search.store.segment import SUFFIX, DocumentRow, SegmentData
+from search.store.segment import DocumentRow, SegmentData, side_path
 
 FACTOR = 8
 MAX_CHARS = int(os.environ.get("GOVSEARCH_MAX_SEGMENT_CHARS", 8_000_000))
@@ -37,7 +37,7 @@ def _alive(seg: Any, passages: int) -> np.ndarray:
 
 
 def _live_chars(folder: Path, seg: Any) -> int:
-    data = SegmentData(folder / f"{seg.segment_id()}{SUFFIX}")
+    data = SegmentData(side_path(folder, seg.segment_id()))
     lengths = np.asarray(data["p.length"], dtype=np.int64)
     return int(lengths[_alive(seg, data.passages)].sum())
 
@@ -90,6 +90,6 @@ def merge(ix: Any, group: list[Any]) -> Any:
     folder = Path(ix.storage.folder)
     rows: list[DocumentRow] = []
     for seg in group:
-        data = SegmentData(folder / f"{seg.segment_id()}{SUFFIX}")
+        data = SegmentData(side_path(folder, seg.segment_id()))
         rows.extend(data.document_rows(_alive(seg, data.passages)))
     return close_segment(folder, whoosh_segment.merged(ix, group), rows)

@@ -16,7 +16,7 @@ from search.store.manifest import (
     load_manifest,
     rebuild_hint,
 )
-from search.store.segment import SUFFIX, SegmentData
+from search.store.segment import SegmentData, side_path
 from search.store.view import IndexView, Part
 
 _ATTEMPTS = 5
@@ -31,14 +31,6 @@ def read_toc(folder: Path, generation: int) -> list[Any]:
 
     toc = TOC.read(FileStorage(str(folder), readonly=True), INDEX_NAME, generation, schema())
     return list(toc.segments)
-
-
-def side_file(folder: Path, segment: Any) -> Path:
-    return folder / f"{segment.segment_id()}{SUFFIX}"
-
-
-def side_path(folder: Path, segment_id: str) -> Path:
-    return folder / f"{segment_id}{SUFFIX}"
 
 
 def open_view(folder: Path) -> tuple[Manifest, IndexView]:

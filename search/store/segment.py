@@ -34,6 +34,12 @@ from search.store import arrays
 from search.store.grams import ENCODING, GramTable, encode, gram_pairs
 
 SUFFIX = ".lit"
+
+
+def side_path(folder: Path, segment_id: str) -> Path:
+    """The side file of the segment ``segment_id`` (named like Whoosh's own segment files, so
+    that Whoosh's clean-up removes it with them)."""
+    return folder / f"{segment_id}{SUFFIX}"
 DOC_FIELDS = ("source", "doc_id", "path", "fmt", "title", "date", "issuer", "doc_number", "url")
 _SHARED = ("source", "path")  # kept once per segment, each document pointing at its own
 

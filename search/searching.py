@@ -125,6 +125,5 @@ class Searcher:
     def passages_of(self, doc_id: str) -> list[int]:
         """The passage numbers of every document with this ``doc_id``, document by document,
         each in collection order."""
-        docs = self.literal.docs
-        numbers = [i for i, doc in enumerate(docs) if doc[0].partition("\x1f")[2] == doc_id]
+        numbers = self.literal.documents_with_id(doc_id)
         return [int(p) for n in numbers for p in self.literal.passages_of(n)]

@@ -97,11 +97,8 @@ def _file_passages(searcher: Searcher, path: str) -> np.ndarray:
     named = os.path.expanduser(path)
     wanted = {os.path.abspath(named), absolute(named, searcher.base)}
     literal = searcher.literal
-    found = [
-        literal.passages_of(i)
-        for i, doc in enumerate(literal.docs)
-        if absolute(doc[0].partition("\x1f")[0], searcher.base) in wanted
-    ]
+    numbers = literal.documents_from(lambda source: absolute(source, searcher.base) in wanted)
+    found = [literal.passages_of(n) for n in numbers]
     if not found:
         return np.zeros(0, dtype=np.int64)
     passages = np.concatenate(found)

@@ -249,3 +249,27 @@ def test_a_dump_that_became_unreadable_leaves_no_record_behind(fresh: tuple[Path
     with Searcher(folder) as searcher:
         assert searcher.search("促消费稳增长", Options(strict=True)).hits == []
         assert searcher.search("3折消费月", Options(strict=True)).hits == []
+
+
+def test_documents_are_found_by_id_and_by_file_without_decoding_every_one(
+    tmp_path: Path,
+) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    ids = ['a"1', "政-2,", "[3]", 'a"1']  # quotes, commas, brackets; an id used twice
+    lines = [
+        json.dumps({"id": i, "text": f"第{n}条通知。"}, ensure_ascii=False)
+        for n, i in enumerate(ids)
+    ]
+    (corpus / "d.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    (corpus / "e.txt").write_text("另一份通知。\n", encoding="utf-8")
+    update(tmp_path / "index", [corpus])
+    with Searcher(tmp_path / "index") as searcher:
+        view = searcher.literal
+        assert [view.document(n)["doc_id"] for n in view.documents_with_id('a"1')] == ['a"1'] * 2
+        assert [searcher.literal.text(p) for p in searcher.passages_of("政-2,")] == ["第1条通知。"]
+        assert searcher.passages_of("政-2") == []
+        in_dump = view.documents_from(lambda source: source.endswith("d.jsonl"))
+        assert sorted(view.document(n)["doc_id"] for n in in_dump) == sorted(ids)
+        sources = view.document_sources()
+        assert len(set(sources[in_dump].tolist())) == 1 and len(set(sources.tolist())) == 2

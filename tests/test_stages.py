@@ -75,6 +75,10 @@ class _Index:
         self.docinfo = np.array([[0], [0], [0], [1], [2], [3], [0]])
         self.docs = [["a.jsonl\x1fx"], ["a.jsonl\x1fy"], ["b.txt\x1fb.txt"], ["c.txt\x1fc.txt"]]
 
+    def document_sources(self) -> np.ndarray:
+        """Per document, a number for its source file (documents 0 and 1: one file)."""
+        return np.array([0, 0, 1, 2])
+
     def dates(self) -> np.ndarray:
         return np.array([20230101, 20230101, 20230101, 20240101, 0, 20220101, 20230101])
 

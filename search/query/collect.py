@@ -74,6 +74,5 @@ def _firsts(owners: np.ndarray) -> np.ndarray:
 
 def _files(index: Any) -> np.ndarray:
     """Per document number, a number for its source file."""
-    sources = [doc[0].partition("\x1f")[0] for doc in index.docs]
-    numbers: dict[str, int] = {}
-    return np.array([numbers.setdefault(s, len(numbers)) for s in sources], dtype=np.int64)
+    files: np.ndarray = index.document_sources()
+    return files

@@ -247,6 +247,27 @@ class SegmentData:
             self._documents[number] = found
         return list(found)
 
+    def documents_with_id(self, doc_id: str) -> list[int]:
+        """The numbers of the documents whose ``doc_id`` is this one, found in the metadata's
+        bytes without decoding them (each record starts ``["doc_id",``)."""
+        needle = b"[" + json.dumps(doc_id, ensure_ascii=False).encode("utf-8") + b","
+        offsets = self.file.arrays["d.offsets"]
+        base = self.file.starts["d.blob"]
+        end = base + int(offsets[-1]) if len(offsets) else base
+        found: list[int] = []
+        at = self.file.buffer.find(needle, base, end)
+        while at >= 0:
+            number = int(np.searchsorted(offsets, at - base))
+            if number < self.documents and int(offsets[number]) == at - base:
+                found.append(number)
+            at = self.file.buffer.find(needle, at + 1, end)
+        return found
+
+    def documents_from(self, sources: set[int]) -> np.ndarray:
+        """The numbers of the documents read from these source files (indexes into
+        ``self.sources``)."""
+        return np.flatnonzero(np.isin(self.file.arrays["d.source"], list(sources)))
+
     def original(self, number: int) -> str:
         """A passage's text as in the source."""
         norm = self.text.text(number)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import bisect
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
@@ -208,6 +208,35 @@ class IndexView:
         index = bisect.bisect_right(self._doc_bases, ordinal) - 1
         part = self.parts[index]
         return dict(zip(DOC_FIELDS, part.data.document(ordinal - part.doc_base), strict=True))
+
+    def document_sources(self) -> np.ndarray:
+        """Per document number, a number for its source file (the same file, the same
+        number, across segments)."""
+        numbers: dict[str, int] = {}
+        out = [np.zeros(0, dtype=np.int64)]
+        for part in self.parts:
+            table = np.array(
+                [numbers.setdefault(s, len(numbers)) for s in part.data.sources], dtype=np.int64
+            )
+            out.append(table[part.data["d.source"]] if len(table) else table)
+        return np.concatenate(out)
+
+    def documents_with_id(self, doc_id: str) -> list[int]:
+        """The numbers of the documents with this ``doc_id`` (deleted ones included)."""
+        return [
+            part.doc_base + number
+            for part in self.parts
+            for number in part.data.documents_with_id(doc_id)
+        ]
+
+    def documents_from(self, wanted: Callable[[str], bool]) -> list[int]:
+        """The numbers of the documents read from a source file for which ``wanted`` holds."""
+        out: list[int] = []
+        for part in self.parts:
+            sources = {i for i, source in enumerate(part.data.sources) if wanted(source)}
+            if sources:
+                out += (part.data.documents_from(sources) + part.doc_base).tolist()
+        return out
 
     @cached_property
     def docs(self) -> list[list[str]]:

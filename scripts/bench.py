@@ -11,8 +11,8 @@
 (c) warm in-process latency (top 10; p50, p95) of 200 keyword + 50 two-keyword queries drawn
     from the corpus with a fixed seed, and batch throughput (one Searcher, all 250 queries),
     against a Python substring scan of the passages in memory;
-(d) cold ``govsearch search WORD`` process wall time against ``rg -F WORD`` over the same files
-    (skipped when rg is absent) and ``python3 -c pass``;
+(d) cold ``govsearch search WORD``, ``show`` (its best hit) and ``stats`` process wall times
+    against ``rg -F WORD`` over the same files (skipped when rg is absent) and ``python3 -c pass``;
 (e) index size on disk against the text size (UTF-8 bytes); peak memory (ru_maxrss of the
     child process) of indexing and of a search;
 (f) whole result sets (``scripts/resultsets.py``): ``-c``, ``-l``, ``-n 0 --json`` and batch
@@ -403,15 +403,22 @@ def cold_processes(
     rgs: list[float] = []
     bare: list[float] = []
     bare_rss: list[float] = []
+    shows: list[float] = []
+    stats: list[float] = []
+    where = ["--index", str(index), "--color", "never"]
     for i in range(runs):
         word = words[i % len(words)]
         m = _checked(
-            measure([*govsearch_cmd(), "search", word, "--index", str(index), "--color", "never"]),
-            f"govsearch search {word}",
-            (0, 1),
+            measure([*govsearch_cmd(), "search", word, *where]), f"govsearch search {word}", (0, 1)
         )
         gov.append(m.seconds)
         gov_rss.append(m.maxrss_mb)
+        hit = measure([*govsearch_cmd(), "search", word, "--json", "-n", "1", *where])
+        if hit.stdout.strip():  # show the best hit's location, then the index's stats
+            location = json.loads(hit.stdout.splitlines()[0])["location"]
+            shown = measure([*govsearch_cmd(), "show", location, *where])
+            shows.append(_checked(shown, f"govsearch show {location}").seconds)
+        stats.append(_checked(measure([*govsearch_cmd(), "stats", *where[:2]]), "stats").seconds)
         if rg:
             r = _checked(measure([rg, "-F", word, *map(str, files)]), "rg", (0, 1))
             rgs.append(r.seconds)
@@ -424,6 +431,8 @@ def cold_processes(
         "govsearch_s": median(gov),
         "govsearch_maxrss_mb": max(gov_rss),
         "rg_s": median(rgs) if rgs else None,
+        "show_s": median(shows) if shows else None,
+        "stats_s": median(stats),
         "python_pass_s": median(bare),
         "python_pass_maxrss_mb": max(bare_rss),
     }
@@ -671,6 +680,17 @@ def table_rows(r: dict[str, Any]) -> list[dict[str, Any]]:
             3,
         )
     )
+    for command, key in (("show LOCATION", "show_s"), ("stats", "stats_s")):
+        if c.get(key) is not None:
+            rows.append(
+                _row(
+                    f"cold `govsearch {command}` (s)",
+                    c[key],
+                    "`python3 -c pass` (s)",
+                    c["python_pass_s"],
+                    3,
+                )
+            )
     rows += _whole_rows(r["whole_sets"])
     rows += [
         _row(

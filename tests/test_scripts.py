@@ -145,6 +145,7 @@ def test_bench_quick(corpus: Path, tmp_path: Path) -> None:
     assert (out / "bench.md").read_text(encoding="utf-8").startswith("| figure |")
     assert json.loads((out / "bench.json").read_text(encoding="utf-8"))["rows"]
     assert "re-index, one announcement changed (s)" in figures
+    assert {"cold `govsearch show LOCATION` (s)", "cold `govsearch stats` (s)"} <= figures
 
 
 def test_growth_repeats_the_collection_with_distinct_ids(corpus: Path, tmp_path: Path) -> None:

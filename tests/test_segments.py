@@ -273,3 +273,26 @@ def test_documents_are_found_by_id_and_by_file_without_decoding_every_one(
         assert sorted(view.document(n)["doc_id"] for n in in_dump) == sorted(ids)
         sources = view.document_sources()
         assert len(set(sources[in_dump].tolist())) == 1 and len(set(sources.tolist())) == 2
+
+
+def test_an_update_that_only_adds_deletes_nothing(
+    fresh: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from whoosh.writing import SegmentWriter
+
+    corpus, folder = fresh
+    update(folder, [corpus])
+    deleted: list[tuple[str, str]] = []
+    original = SegmentWriter.delete_by_term
+
+    def spy(self: SegmentWriter, field: str, text: str, searcher: object = None) -> int:
+        deleted.append((field, text))
+        return original(self, field, text, searcher)
+
+    monkeypatch.setattr(SegmentWriter, "delete_by_term", spy)
+    (corpus / "new.txt").write_text("新增的通知。\n", encoding="utf-8")
+    assert update(folder).added == 1
+    assert deleted == []  # nothing of a new file can be in the index: no reader is opened
+    (corpus / "new.txt").write_text("改过的通知。\n", encoding="utf-8")
+    assert update(folder).changed == 1
+    assert deleted == [("source", str((corpus / "new.txt").resolve()))]

@@ -290,7 +290,10 @@ def _write(
 ) -> list[Any]:
     """Mark deletions, write the new segments, merge: everything before the commit.  Returns
     the segments of the new commit."""
-    whole = plan.removed + [j.path for j in plan.jobs if j.lines is None]
+    # a file new to the manifest has nothing in the index (a commit always carries the manifest
+    # that lists what it holds): only removed and changed files have passages to delete, and
+    # an update that only adds opens no Whoosh reader
+    whole = plan.removed + [j.path for j in plan.jobs if j.lines is None and j.path in plan.changed]
     for key in whole:
         writer.delete_by_term("source", key)
     for key, (gone, _) in plan.records.items():

@@ -122,7 +122,11 @@ def explain_object(explain: Explanation) -> dict[str, Any]:
 
 
 def json_line(obj: dict[str, Any]) -> str:
-    return _JSON_UNSAFE.sub(_escape, json.dumps(obj, ensure_ascii=False))
+    return _JSON_UNSAFE.sub(_escape, _ENCODER.encode(obj))
+
+
+_ENCODER = json.JSONEncoder(ensure_ascii=False)  # one encoder for every line (json.dumps makes
+# a new one per call when given options)
 
 
 def _escape(found: re.Match[str]) -> str:

@@ -93,12 +93,12 @@ class Searcher:
         found = hits(chosen, planned, matched, self.literal, ledger, self._document_at)
         return Stream(found, len(matched.passages), matched.full, planned.terms)
 
-    def _document_at(self, passage: int, stored: dict[str, object]) -> Document:
+    def _document_at(self, passage: int) -> Document:
         """The document of a passage, made once per document for all of its hits."""
         number = int(self.literal.docinfo[passage, 0])
         found = self._documents.get(number)
         if found is None:
-            found = self._documents[number] = self.document(stored)
+            found = self._documents[number] = self.document(dict(self.literal.document(number)))
         return found
 
     def document(self, found: Document | dict[str, object]) -> Document:

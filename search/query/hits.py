@@ -20,13 +20,12 @@ def hits(
     matched: Matched,
     index: Any,
     ledger: Ledger | None,
-    document_of: Callable[[int, dict[str, Any]], Document] | None = None,
+    document_of: Callable[[int], Document] | None = None,
 ) -> Iterator[Hit]:
     """The hits one by one, read as they are asked for (a long result list is streamed).  A
     full match highlights the keywords as written; a partial one the words it matched.
-    ``document_of(passage, stored)`` gives a passage's document (default: from its stored
-    fields)."""
-    make_document = document_of or (lambda _passage, stored: document_from(stored))
+    ``document_of(passage)`` gives a passage's document (default: from its stored fields)."""
+    make_document = document_of or (lambda number: document_from(index.stored(number)))
     units = matched.relaxed.units if matched.relaxed else ()
     relaxed_terms = list(dict.fromkeys(plan.terms + units))
     for row in range(len(collected.passages)):  # one at a time: no list of every hit
@@ -34,14 +33,13 @@ def hits(
         score = float(collected.scores[row])
         partial = bool(collected.partial[row])
         rank = row + 1
-        stored = index.stored(passage)
-        text = index.text(passage)
+        shown, text = index.passage(passage)
         terms = relaxed_terms if partial else list(plan.terms)
         yield Hit(
             rank,
             score,
-            make_document(passage, stored),
-            passage_from(stored),
+            make_document(passage),
+            shown,
             match_spans(text, terms),
             partial,
             tuple(t for t in terms if t in text),

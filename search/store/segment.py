@@ -238,6 +238,9 @@ class SegmentData:
 
     def document(self, number: int) -> list[Any]:
         """A document's metadata, in DOC_FIELDS order (decoded once per document)."""
+        return list(self._document(number))
+
+    def _document(self, number: int) -> list[Any]:
         found = self._documents.get(number)
         if found is None:
             a = self.file.arrays
@@ -245,7 +248,7 @@ class SegmentData:
             source = self.sources[int(a["d.source"][number])]
             found = [source, rest[0], self.paths[int(a["d.path"][number])], *rest[1:]]
             self._documents[number] = found
-        return list(found)
+        return found
 
     def documents_with_id(self, doc_id: str) -> list[int]:
         """The numbers of the documents whose ``doc_id`` is this one, found in the metadata's
@@ -268,9 +271,9 @@ class SegmentData:
         ``self.sources``)."""
         return np.flatnonzero(np.isin(self.file.arrays["d.source"], list(sources)))
 
-    def original(self, number: int) -> str:
-        """A passage's text as in the source."""
-        norm = self.text.text(number)
+    def original(self, number: int, norm: str | None = None) -> str:
+        """A passage's text as in the source (from its normalised text, when given)."""
+        norm = self.text.text(number) if norm is None else norm
         starts = self.file.arrays["x.starts"]
         lo, hi = int(starts[number]), int(starts[number + 1])
         if lo == hi:
@@ -322,6 +325,25 @@ class SegmentData:
             ocr=bool(ocr),
         )
         return out
+
+    def passage(self, number: int) -> tuple[Passage, str]:
+        """A passage as a hit shows it, and its normalised text (each decoded once)."""
+        a = self.file.arrays
+        line = int(a["p.line"][number])
+        raw = self._item("s.", number)
+        end_line, joins, headings, *ocr = json.loads(raw) if raw else (line, (), ())
+        norm = self.text.text(number)
+        passage = Passage(
+            self._document(int(a["p.doc"][number]))[1],
+            int(a["p.paragraph"][number]),
+            line,
+            end_line,
+            self.original(number, norm),
+            tuple(h for h in "\n".join(headings).split("\n") if h),  # as stored() gives them
+            tuple((int(o), int(n)) for o, n in joins),
+            bool(ocr),
+        )
+        return passage, norm
 
     def document_rows(self, alive: np.ndarray) -> Iterable[DocumentRow]:
         """The documents whose passages are alive, as written (for merging)."""

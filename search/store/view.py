@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 
+from search.models import Passage
 from search.store.segment import DOC_FIELDS, SegmentData
 
 _CACHED = 256
@@ -124,6 +125,11 @@ class IndexView:
         """A passage's location, text and document metadata."""
         part = self._part(number)
         return part.data.stored(number - part.base)
+
+    def passage(self, number: int) -> tuple[Passage, str]:
+        """A passage as a hit shows it, and its normalised text."""
+        part = self._part(number)
+        return part.data.passage(number - part.base)
 
     def counts(self, numbers: np.ndarray, needle: str, first_only: bool = False) -> np.ndarray:
         """How often ``needle`` occurs in each of the given passages."""

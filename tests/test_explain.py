@@ -88,9 +88,9 @@ def test_keywords_exact_parts(built: Path) -> None:
     assert [
         (p.kind, p.field, p.term, p.tf, p.df, p.idf, p.length) for p in first.explain.parts
     ] == [
-        ("word", "text", "新三样", 1.0, 2, idf2, 10.0),
+        ("word", "text", "新三样", 1.0, 2, idf2, 6.0),  # jieba words: length in tokens
         ("word", "title", "新三样", 1.0, 2, idf2, 0.0),
-        ("word", "text", "出口", 1.0, 3, idf3, 10.0),
+        ("word", "text", "出口", 1.0, 3, idf3, 6.0),
         ("word", "title", "出口", 1.0, 3, idf3, 0.0),
         ("proximity", "text", "新三样 出口", 0.0, 0, 0.0, 0.0),
     ]
@@ -130,12 +130,12 @@ def test_terminal_tree(built: Path) -> None:
     )
     assert result.exit_code == 0
     assert result.stdout.splitlines()[2:] == [
-        "    score 7.3819 = the parts below; ordered first by whole query, keywords together",
-        "    ├─  2.7050  word      新三样      text     tf 1 · df 2 · idf 2.416 · weight 1 · "
-        "length 10/16.4",
+        "    score 7.2976 = the parts below; ordered first by whole query, keywords together",
+        "    ├─  2.6597  word      新三样      text     tf 1 · df 2 · idf 2.416 · weight 1 · "
+        "length 6/9.0",
         "    ├─  0.7248  word      新三样      title    df 2 · idf 2.416 · weight 0.3",
-        "    ├─  2.3283  word      出口        text     tf 1 · df 3 · idf 2.079 · weight 1 · "
-        "length 10/16.4",
+        "    ├─  2.2893  word      出口        text     tf 1 · df 3 · idf 2.079 · weight 1 · "
+        "length 6/9.0",
         "    ├─  0.6238  word      出口        title    df 3 · idf 2.079 · weight 0.3",
         "    └─  1.0000  proximity 新三样 出口 weight 1 · gap 0",
         "",

@@ -92,6 +92,22 @@ class Ranker:
         self.doc_of = np.asarray(literal.docinfo[:, 0])
         self._doc_lengths: np.ndarray | None = None  # per document, on first relaxed query
         self.place = literal.collection_order()
+        # a word jieba produced is counted in Whoosh's postings, with lengths in tokens
+        self.tokens = literal.tokens
+        self.avg_tokens = float(self.tokens[live].mean()) if len(live) else 1.0
+
+    def word_stats(
+        self, word: str, candidates: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray | None, np.ndarray, float]:
+        """How a query word is counted in the passages' text: its live passages, their
+        frequencies (None: counted literally, later), and the candidates' lengths with their
+        average.  A word jieba produced as a token anywhere in the index takes Whoosh's jieba
+        statistics (frequency, document frequency, length in tokens); any other word (a
+        fragment, a mix jieba cut elsewhere) is counted as written, length in characters."""
+        found = self.literal.word_postings(word)
+        if found is None:
+            return self.literal.matches(word), None, self.lengths[candidates], self.avgdl
+        return found[0], found[1], self.tokens[candidates], self.avg_tokens
 
     def idf(self, df: int, n: int = 0) -> float:
         return bm25.idf(df, n or self.n)
@@ -131,10 +147,11 @@ class Ranker:
     ) -> None:
         """Add a query word's presence in the text, the title and the headings to ``score``."""
         lit, w = self.literal, self.weights
-        posting = lit.matches(word)
+        posting, _, lengths, average = self.word_stats(word, candidates)
         if not len(posting):
             return
         idf = self.idf(len(posting))
+        once = bm25.saturation(1.0, bm25.norm(lengths, average, w.b), w.k1)
         fields = (
             ("text", 1.0, once, np.isin(candidates, posting, assume_unique=True)),
             ("title", w.title, 1.0, _isin(self.doc_of[candidates], lit.titles, word)),
@@ -147,18 +164,18 @@ class Ranker:
             score += add
             if ledger:
                 text = name == "text"
-                length = self.lengths[candidates] if text else 0.0
-                detail = Detail(1.0, len(posting), idf, weight, length, self.avgdl * text)
+                detail = Detail(
+                    1.0, len(posting), idf, weight, lengths if text else 0.0, average * text
+                )
                 ledger.note(("word", name, word), candidates, add, detail)
 
     def _exact(self, pool: np.ndarray, query: Ranking, ledger: Ledger | None) -> np.ndarray:
         """Stage 2 correction: real term frequencies instead of presence, proximity, and the
         document context of a typed question."""
         w = self.weights
-        norm = self.norm(pool)
-        extra = self._frequencies(pool, norm, ("word", query.words, 1.0), ledger)
+        extra = self._frequencies(pool, ("word", query.words, 1.0), ledger)
         if query.bigrams:
-            extra += self._frequencies(pool, norm, ("bigram", query.bigrams, w.bigrams), ledger)
+            extra += self._frequencies(pool, ("bigram", query.bigrams, w.bigrams), ledger)
             extra += self._context(pool, query, ledger)
         if len(query.terms) > 1:
             for i, passage in enumerate(pool.tolist()):
@@ -176,7 +193,6 @@ class Ranker:
     def _frequencies(
         self,
         pool: np.ndarray,
-        norm: np.ndarray,
         grams: tuple[str, tuple[str, ...], float],
         ledger: Ledger | None,
     ) -> np.ndarray:
@@ -184,18 +200,34 @@ class Ranker:
         k1 = self.weights.k1
         kind, terms, weight = grams
         extra = np.zeros(len(pool))
-        once = bm25.saturation(1.0, norm, k1)
         for gram in terms:
-            tf = self.tf(pool, gram)
+            if kind == "word":
+                posting, freqs, lengths, average = self.word_stats(gram, pool)
+            else:
+                posting, freqs, lengths, average = (
+                    self.literal.matches(gram),
+                    None,
+                    self.lengths[pool],
+                    self.avgdl,
+                )
+            if freqs is None:  # counted as written
+                tf = self.tf(pool, gram)
+            else:
+                tf = np.zeros(len(pool))
+                at = np.minimum(np.searchsorted(posting, pool), max(0, len(posting) - 1))
+                held = posting[at] == pool if len(posting) else np.zeros(len(pool), bool)
+                tf[held] = freqs[at[held]]
+            norm = bm25.norm(lengths, average, self.weights.b)
+            once = bm25.saturation(1.0, norm, k1)
             many = tf > 1
             if many.any():
                 real = bm25.saturation(tf, norm, k1)
-                df = len(self.literal.matches(gram))
+                df = len(posting)
                 idf = self.idf(df)
                 add = np.where(many, bm25.contribution(weight, idf, real - once), 0.0)
                 extra += add
                 if ledger:
-                    detail = Detail(tf, df, idf, weight, self.lengths[pool], self.avgdl)
+                    detail = Detail(tf, df, idf, weight, lengths, average)
                     ledger.note((kind, "text", gram), pool, add, detail)
         return extra
 

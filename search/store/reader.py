@@ -67,4 +67,4 @@ def view_of(folder: Path, manifest: Manifest) -> IndexView:
         parts.append(Part(data, base, doc_base, alive))
         base += data.passages
         doc_base += data.documents
-    return IndexView(parts)
+    return IndexView(parts, folder, manifest.generation)

@@ -15,10 +15,12 @@ from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from search.errors import IndexCorrupt
 from search.models import Passage
 from search.store.segment import DOC_FIELDS, SegmentData
 
@@ -38,6 +40,32 @@ class Part:
     alive: np.ndarray | None
 
 
+def _decoded(reader: Any, word: str) -> tuple[np.ndarray, np.ndarray]:
+    """A term's postings in one Whoosh segment (deleted passages included), as arrays:
+    passage numbers and frequencies, read a block at a time."""
+    text = reader._text_to_bytes("text", word)
+    fmt = reader.schema["text"].format
+    m = reader._terms.matcher("text", text, fmt, scorer=None)
+    ids: list[np.ndarray] = []
+    weights: list[np.ndarray] = []
+    if hasattr(m, "_read_ids") and hasattr(m, "_next_block"):  # Whoosh 3's block matcher
+        while m.is_active():
+            m._read_ids()
+            m._read_weights()
+            ids.append(np.asarray(m._ids, dtype=np.int64))
+            weights.append(np.asarray(m._weights, dtype=np.float64))
+            m._next_block()
+    else:  # a term whose few postings are kept inline
+        one_ids, one_weights = [], []
+        while m.is_active():
+            one_ids.append(m.id())
+            one_weights.append(m.weight())
+            m.next()
+        ids.append(np.array(one_ids, dtype=np.int64))
+        weights.append(np.array(one_weights, dtype=np.float64))
+    return np.concatenate(ids), np.concatenate(weights)
+
+
 class _Field:
     """Postings of a per-document (title, issuer) or per-heading field, globally numbered."""
 
@@ -52,8 +80,16 @@ class _Field:
 class IndexView:
     """The segments of one commit, globally numbered (the ``LiteralIndex`` of earlier versions)."""
 
-    def __init__(self, parts: Sequence[Part]) -> None:
+    def __init__(
+        self, parts: Sequence[Part], folder: Path | None = None, generation: int = -1
+    ) -> None:
         self.parts = list(parts)
+        self.folder = folder  # where Whoosh's segments are (for the jieba statistics)
+        self.generation = generation
+        self._word_postings: OrderedDict[str, tuple[np.ndarray, np.ndarray] | None] = (
+            OrderedDict()
+        )
+        self._whoosh: list[Any] | None = None
         self._bases = [p.base for p in self.parts]
         self._doc_bases = [p.doc_base for p in self.parts]
         last = self.parts[-1] if self.parts else None
@@ -65,6 +101,9 @@ class IndexView:
         self.headings = _Field(self, "head")
 
     def close(self) -> None:
+        for reader in self._whoosh or ():
+            reader.close()
+        self._whoosh = None
         self.parts = []
 
     # --- lookup -----------------------------------------------------------------------------
@@ -112,6 +151,65 @@ class IndexView:
             else:
                 out.append(local + part.doc_base)
         return np.concatenate(out).astype(np.int64) if out else _EMPTY
+
+    def word_postings(self, word: str) -> tuple[np.ndarray, np.ndarray] | None:
+        """A word's live passages (sorted) and its frequency in each, from Whoosh's jieba
+        postings over all segments; None when jieba never produced the word as a token
+        anywhere in the index (decided over all segments: then ranking counts it literally)."""
+        if word in self._word_postings:
+            self._word_postings.move_to_end(word)
+            return self._word_postings[word]
+        from whoosh.reading import TermNotFound
+
+        passages, freqs = [], []
+        found = False
+        try:
+            for part, reader in zip(self.parts, self._readers(), strict=True):
+                try:
+                    ids, weights = _decoded(reader, word)
+                except TermNotFound:
+                    continue
+                found = True
+                if part.alive is not None and len(ids):
+                    keep = part.alive[ids]
+                    ids, weights = ids[keep], weights[keep]
+                passages.append(ids + part.base)
+                freqs.append(weights)
+        except Exception as exc:  # Whoosh raises many kinds on damaged segment files
+            raise IndexCorrupt(
+                f"the index at {self.folder} is damaged ({type(exc).__name__}: {exc})",
+                f"rebuild it: govsearch index --rebuild --index {self.folder}",
+            ) from exc
+        out = (np.concatenate(passages), np.concatenate(freqs)) if found else None
+        self._word_postings[word] = out
+        if len(self._word_postings) > _CACHED:
+            self._word_postings.popitem(last=False)
+        return out
+
+    def _readers(self) -> list[Any]:
+        """One Whoosh reader per segment, in the view's order (opened on first use)."""
+        if self._whoosh is None:
+            from whoosh.filedb.filestore import FileStorage
+            from whoosh.reading import SegmentReader
+
+            from search.store.reader import read_toc
+            from search.store.schema import schema
+
+            if self.folder is None:
+                raise ValueError("this view has no index folder to read Whoosh's segments from")
+            storage = FileStorage(str(self.folder), readonly=True)
+            fields = schema()
+            segments = read_toc(self.folder, self.generation)
+            self._whoosh = [SegmentReader(storage, fields, seg) for seg in segments]
+        return self._whoosh
+
+    @cached_property
+    def tokens(self) -> np.ndarray:
+        """Per passage, its length in jieba tokens (Whoosh's field length, exact)."""
+        out = np.zeros(self.doc_count, dtype=np.int64)
+        for part in self.parts:
+            out[part.base : part.base + part.data.passages] = part.data["p.tokens"]
+        return out
 
     def frequency(self, needle: str) -> int:
         """How many live passages contain ``needle`` of one or two characters."""

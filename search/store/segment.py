@@ -309,20 +309,18 @@ class SegmentData:
 
     def stored(self, number: int) -> dict[str, Any]:
         """A passage's location and its document's metadata, as one dict."""
-        a = self.file.arrays
-        doc = int(a["p.doc"][number])
-        line = int(a["p.line"][number])
-        raw = self._item("s.", number)
-        end_line, joins, headings, *ocr = json.loads(raw) if raw else (line, [], [])
-        out: dict[str, Any] = dict(zip(DOC_FIELDS, self.document(doc), strict=True))
+        passage, _ = self.passage(number)
+        out: dict[str, Any] = dict(
+            zip(DOC_FIELDS, self._document(int(self.file.arrays["p.doc"][number])), strict=True)
+        )
         out.update(
-            paragraph=int(a["p.paragraph"][number]),
-            line=line,
-            end_line=end_line,
-            joins=joins,
-            headings="\n".join(headings),
-            text=self.original(number),
-            ocr=bool(ocr),
+            paragraph=passage.paragraph,
+            line=passage.line,
+            end_line=passage.end_line,
+            joins=[list(j) for j in passage.joins],
+            headings="\n".join(passage.headings),
+            text=passage.text,
+            ocr=passage.ocr,
         )
         return out
 

@@ -380,10 +380,12 @@ def _account(
         }
         return
     manifest.failed.pop(key, None)
+    is_dump = documents.suffix_format(path) == "jsonl"
+    data = path.read_bytes() if is_dump else b""  # a dump is read once for both hashes
     entry: dict[str, Any] = {
         "size": stat.st_size,
         "mtime_ns": stat.st_mtime_ns,
-        "sha256": _hash(path),
+        "sha256": hashlib.sha256(data).hexdigest() if is_dump else _hash(path),
     }
     if key in plan.records:  # what is left of the old version (see _write), and what is new
         old = manifest.files[key]
@@ -393,10 +395,7 @@ def _account(
     else:
         entry["documents"] = result.documents
         entry["passages"] = result.passages
-        hashes = None
-        if documents.suffix_format(path) == "jsonl":
-            hashes = line_hashes(path.read_bytes())
-        manifest.set_line_hashes(folder, key, hashes)
+        manifest.set_line_hashes(folder, key, line_hashes(data) if is_dump else None)
     manifest.files[key] = entry
     if key in plan.changed:
         report.changed += 1

@@ -296,3 +296,24 @@ def test_an_update_that_only_adds_deletes_nothing(
     (corpus / "new.txt").write_text("改过的通知。\n", encoding="utf-8")
     assert update(folder).changed == 1
     assert deleted == [("source", str((corpus / "new.txt").resolve()))]
+
+
+def test_a_jieba_word_ranks_by_whoosh_and_a_fragment_by_its_literal_counts(built: Path) -> None:
+    from whoosh import index as windex
+
+    from search.store.manifest import INDEX_NAME
+
+    with Searcher(built) as searcher:
+        view, ranker = searcher.literal, searcher.ranker
+        live = view.live()
+        posting, freqs, lengths, average = ranker.word_stats("消费", live)
+        with windex.open_dir(str(built), INDEX_NAME).searcher() as whoosh:
+            assert len(posting) == whoosh.doc_frequency("text", "消费")  # nothing deleted here
+        assert freqs is not None and lengths.tolist() == view.tokens[live].tolist()
+        assert average == ranker.avg_tokens
+        # 费稳 stands in 促消费稳增长 but is no jieba token: counted as written, in characters
+        posting, freqs, lengths, average = ranker.word_stats("费稳", live)
+        assert freqs is None and [view.text(p) for p in posting] == [
+            "会议指出,要持续扩大内需,促消费稳增长。"
+        ]
+        assert lengths.tolist() == view.lengths()[live].tolist() and average == ranker.avgdl

@@ -34,9 +34,9 @@ def display_path(path: str) -> str:
 
 
 def collection_base(folder: Path) -> str:
-    """The folder that stored paths of files are relative to: the one holding the index
-    (the same as ``indexing.base_dir``)."""
-    return os.path.dirname(os.path.abspath(folder))
+    """The folder that stored paths of files (their ``doc_id``) are relative to: the one
+    holding the index, links resolved as the files' own paths are."""
+    return str(folder.resolve().parent)
 
 
 def absolute(stored: str, base: str) -> str:

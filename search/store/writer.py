@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from search import analysis, documents
+from search.config import collection_base
 from search.errors import BadInput, IndexCorrupt, IndexLocked
 from search.models import Step
 from search.store import faults, merge
@@ -81,13 +82,9 @@ def _hash(path: Path) -> str:
     return digest.hexdigest()
 
 
-def base_dir(folder: Path) -> Path:
-    """Document ids of files are paths relative to the folder that holds the index."""
-    return folder.resolve().parent
-
-
 def file_ids(folder: Path) -> Callable[[Path], tuple[str, str]]:
-    base = base_dir(folder)
+    """Document ids of files are their paths relative to the folder that holds the index."""
+    base = Path(collection_base(folder))
 
     def ids(path: Path) -> tuple[str, str]:
         try:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
+from functools import cached_property
 from pathlib import Path
 
 from search.analyzer import Analyzer
@@ -54,7 +55,8 @@ class Stream:
 
 class Searcher:
     """An open index for searching, ``show`` and ``stats``: the view of its last commit
-    (matching, ranking and stored fields come from the segments' side files)."""
+    (matching and stored fields come from the segments' side files, the words' statistics
+    that rank from Whoosh's jieba postings)."""
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
@@ -64,7 +66,12 @@ class Searcher:
         self._shown: dict[str, str] = {}  # stored path -> as printed from here
         self._documents: dict[int, Document] = {}  # document number -> as printed
         self.analyzer = Analyzer.of(self.manifest.fingerprint)
-        self.ranker = Ranker(self.literal)
+
+    @cached_property
+    def ranker(self) -> Ranker:
+        """The collection statistics ranking needs, gathered on the first ranked query
+        (``-c``, ``show`` and ``stats`` never rank)."""
+        return Ranker(self.literal)
 
     def close(self) -> None:
         self.literal.close()

@@ -55,7 +55,7 @@ def test_tiers_order_before_the_score() -> None:
 def _presence(literal: IndexView, word: str, weights: Weights) -> np.ndarray:
     ranker = Ranker(literal, weights)
     candidates = literal.live()
-    return ranker._presence(candidates, Ranking((word,), (word,), ()), None)
+    return ranker.presence(candidates, Ranking((word,), (word,), ()), None)
 
 
 def test_field_weights_add_weight_times_idf(built: Path) -> None:

@@ -222,14 +222,14 @@ def test_ties_go_by_collection_order_not_by_when_a_file_was_indexed(tmp_path: Pa
 
 
 def test_feedback_reads_at_most_the_start_of_a_huge_document(tmp_path: Path) -> None:
-    from search.query.feedback import FEEDBACK_CHARS, _bigram_keys
+    from search.query.feedback import FEEDBACK_CHARS, bigram_keys
 
     long_paragraph = "甲乙。" * (FEEDBACK_CHARS // 3 + 1)
     folder = _index_records(
         tmp_path, [{"id": "huge", "title": "大", "text": f"丙丁。\n\n{long_paragraph}\n\n戊己。"}]
     )
     with Searcher(folder) as searcher:
-        keys = _bigram_keys(searcher.ranker, 0)
+        keys = bigram_keys(searcher.ranker, 0)
     grams = {chr(k >> 21) + chr(k & 0x1FFFFF) for k in keys.tolist()}
     assert grams == {"丙丁", "甲乙"}  # 戊己 lies beyond the first FEEDBACK_CHARS characters
 

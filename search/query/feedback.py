@@ -5,6 +5,7 @@ document are read, so a huge document costs no more than a long one."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -24,8 +25,19 @@ def feedback(
     ranker: Ranker, pool: np.ndarray, scores: np.ndarray, query: Ranking, ledger: Ledger | None
 ) -> np.ndarray:
     """What feedback adds to the scores of the pool (the reranked passages)."""
+    keys = [bigram_keys(ranker, d) for d in top_documents(ranker, pool, scores)]
+    weighted = shared_bigrams(ranker, keys, query, ranker.literal.frequency)
+    return apply(ranker, pool, weighted, ledger)
+
+
+Weighted = list[tuple[float, float, str, int]]
+
+
+def apply(
+    ranker: Ranker, pool: np.ndarray, weighted: Weighted, ledger: Ledger | None
+) -> np.ndarray:
+    """What the feedback bigrams ``weighted`` add to the scores of the pool."""
     w = ranker.weights
-    weighted = _shared_bigrams(ranker, _top_documents(ranker, pool, scores), query)
     extra = np.zeros(len(pool))
     if not weighted:
         return extra
@@ -43,7 +55,7 @@ def feedback(
     return extra
 
 
-def _top_documents(ranker: Ranker, pool: np.ndarray, scores: np.ndarray) -> list[int]:
+def top_documents(ranker: Ranker, pool: np.ndarray, scores: np.ndarray) -> list[int]:
     """The document numbers of the best ``feedback_docs`` documents of the pool."""
     top: list[int] = []
     for i in np.lexsort((ranker.place[pool], -scores)).tolist():
@@ -55,13 +67,15 @@ def _top_documents(ranker: Ranker, pool: np.ndarray, scores: np.ndarray) -> list
     return top
 
 
-def _shared_bigrams(
-    ranker: Ranker, top: list[int], query: Ranking
-) -> list[tuple[float, float, str, int]]:
+def shared_bigrams(
+    ranker: Ranker, keys: list[np.ndarray], query: Ranking, frequency: Callable[[str], int]
+) -> Weighted:
     """``(documents × idf, idf, bigram, df)`` of the bigrams that at least
-    ``feedback_min_docs`` of the top documents hold and the question lacks, heaviest first."""
+    ``feedback_min_docs`` of the top documents (their ``bigram_keys``) hold and the question
+    lacks, heaviest first; ``frequency`` counts a bigram's passages in the collection."""
     asked = set(query.words) | set(query.bigrams)
-    keys = [_bigram_keys(ranker, document) for document in top]
+    if not keys:
+        return []
     shared, held = np.unique(np.concatenate(keys), return_counts=True)
     weighted = []
     often = held >= ranker.weights.feedback_min_docs
@@ -69,14 +83,14 @@ def _shared_bigrams(
         gram = chr(key >> SHIFT) + chr(key & ((1 << SHIFT) - 1))
         if gram in asked or any(gram in term for term in query.terms):
             continue
-        df = ranker.literal.frequency(gram)
+        df = frequency(gram)
         idf = ranker.idf(df)
         weighted.append((count * idf, idf, gram, df))
     weighted.sort(key=lambda item: -item[0])  # stable: ties keep the bigrams' order
     return weighted
 
 
-def _bigram_keys(ranker: Ranker, document: int) -> np.ndarray:
+def bigram_keys(ranker: Ranker, document: int) -> np.ndarray:
     """The distinct Chinese character bigrams of a document's passages (not across two
     passages), as ``first << 21 | second`` code points, sorted; its first ``FEEDBACK_CHARS``
     characters only."""

@@ -43,8 +43,10 @@ from search.query.explain import Detail, Ledger
 from search.query.feedback import feedback
 from search.query.match import Matched
 from search.query.plan import Ranking
+from search.query.stats import Shared, totals
 
 RERANK = 500
+_NONE = np.zeros(0, dtype=np.int64)
 
 
 @dataclass(frozen=True)
@@ -79,22 +81,36 @@ class Scored:
 
 
 class Ranker:
-    """Scores candidate passages of one open index (the literal index's methods)."""
+    """Scores candidate passages of one open index (the ``IndexView``'s methods).  With
+    ``shared``, the collection statistics are those of a whole sharded collection, and the
+    index is one of its shards."""
 
-    def __init__(self, literal: Any, weights: Weights = Weights()) -> None:
+    def __init__(
+        self, literal: Any, weights: Weights = Weights(), shared: Shared | None = None
+    ) -> None:
         self.literal = literal
         self.weights = weights
-        live = literal.live()
-        self.n = max(1, len(live))
-        lengths = literal.lengths()
-        self.avgdl = float(lengths[live].mean()) if len(live) else 1.0
-        self.lengths = lengths
+        self.shared = shared
+        total = shared.totals if shared else totals(literal)
+        self.n = max(1, total.passages)
+        self.avgdl = total.length / total.passages if total.passages else 1.0
+        self.avg_tokens = total.tokens / total.passages if total.passages else 1.0
+        self.n_docs = max(1, total.documents)
+        self.avg_doc = total.length / self.n_docs or 1.0
+        self.lengths = literal.lengths()
         self.doc_of = np.asarray(literal.docinfo[:, 0])
         self._doc_lengths: np.ndarray | None = None  # per document, on first relaxed query
         self.place = literal.collection_order()
         # a word jieba produced is counted in Whoosh's postings, with lengths in tokens
         self.tokens = literal.tokens
-        self.avg_tokens = float(self.tokens[live].mean()) if len(live) else 1.0
+
+    def df(self, gram: str, posting: np.ndarray, jieba: bool) -> int:
+        """A term's document frequency in the collection: its passages here, or in every
+        shard (jieba's postings, or as written)."""
+        if self.shared is None:
+            return len(posting)
+        found = self.shared.words.get(gram) if jieba else None
+        return found if found is not None else self.shared.passages.get(gram, 0)
 
     def word_stats(
         self, word: str, candidates: np.ndarray
@@ -105,6 +121,8 @@ class Ranker:
         statistics (frequency, document frequency, length in tokens); any other word (a
         fragment, a mix jieba cut elsewhere) is counted as written, length in characters."""
         found = self.literal.word_postings(word)
+        if self.shared is not None and found is None and self.shared.words.get(word) is not None:
+            found = (_NONE, np.zeros(0))  # a jieba word elsewhere in the collection, not here
         if found is None:
             return self.literal.matches(word), None, self.lengths[candidates], self.avgdl
         return found[0], found[1], self.tokens[candidates], self.avg_tokens
@@ -115,7 +133,7 @@ class Ranker:
     def norm(self, candidates: np.ndarray) -> np.ndarray:
         return bm25.norm(self.lengths[candidates], self.avgdl, self.weights.b)
 
-    def _presence(
+    def presence(
         self, candidates: np.ndarray, query: Ranking, ledger: Ledger | None
     ) -> np.ndarray:
         """Stage 1, every candidate: each word's and bigram's BM25 with tf taken as 1."""
@@ -128,12 +146,13 @@ class Ranker:
         for gram in query.bigrams:
             posting = self.literal.matches(gram)
             if len(posting):
-                idf = self.idf(len(posting))
+                df = self.df(gram, posting, False)
+                idf = self.idf(df)
                 present = np.isin(candidates, posting, assume_unique=True)
                 add = bm25.contribution(w.bigrams, idf, once) * present
                 score += add
                 if ledger:
-                    detail = Detail(1.0, len(posting), idf, w.bigrams, length, self.avgdl)
+                    detail = Detail(1.0, df, idf, w.bigrams, length, self.avgdl)
                     ledger.note(("bigram", "text", gram), candidates, add, detail)
         return score
 
@@ -147,10 +166,11 @@ class Ranker:
     ) -> None:
         """Add a query word's presence in the text, the title and the headings to ``score``."""
         lit, w = self.literal, self.weights
-        posting, _, lengths, average = self.word_stats(word, candidates)
-        if not len(posting):
+        posting, freqs, lengths, average = self.word_stats(word, candidates)
+        df = self.df(word, posting, freqs is not None)
+        if not df:
             return
-        idf = self.idf(len(posting))
+        idf = self.idf(df)
         once = bm25.saturation(1.0, bm25.norm(lengths, average, w.b), w.k1)
         fields = (
             ("text", 1.0, once, np.isin(candidates, posting, assume_unique=True)),
@@ -164,12 +184,10 @@ class Ranker:
             score += add
             if ledger:
                 text = name == "text"
-                detail = Detail(
-                    1.0, len(posting), idf, weight, lengths if text else 0.0, average * text
-                )
+                detail = Detail(1.0, df, idf, weight, lengths if text else 0.0, average * text)
                 ledger.note(("word", name, word), candidates, add, detail)
 
-    def _exact(self, pool: np.ndarray, query: Ranking, ledger: Ledger | None) -> np.ndarray:
+    def exact(self, pool: np.ndarray, query: Ranking, ledger: Ledger | None) -> np.ndarray:
         """Stage 2 correction: real term frequencies instead of presence, proximity, and the
         document context of a typed question."""
         w = self.weights
@@ -222,7 +240,7 @@ class Ranker:
             many = tf > 1
             if many.any():
                 real = bm25.saturation(tf, norm, k1)
-                df = len(posting)
+                df = self.df(gram, posting, freqs is not None)
                 idf = self.idf(df)
                 add = np.where(many, bm25.contribution(weight, idf, real - once), 0.0)
                 extra += add
@@ -251,8 +269,7 @@ class Ranker:
                 minlength=self.literal.document_count(),
             )
         lengths = self._doc_lengths
-        n_docs = max(1, int(np.count_nonzero(lengths)))
-        average = float(lengths.sum()) / n_docs or 1.0
+        n_docs, average = self.n_docs, self.avg_doc
         docs = self.doc_of[pool]
         norm = bm25.norm(lengths[docs], average, w.b)
         score = np.zeros(len(pool))
@@ -265,7 +282,7 @@ class Ranker:
             owners = self.doc_of[posting]
             per_doc = np.bincount(owners[owners >= 0], minlength=len(lengths))
             tf = per_doc[docs].astype(float)
-            df = int(np.count_nonzero(per_doc))
+            df = self.shared.documents[gram] if self.shared else int(np.count_nonzero(per_doc))
             saturated = bm25.saturation(tf, norm, w.k1)
             idf = self.idf(df, n_docs)
             add = bm25.contribution(weight, idf, saturated)
@@ -282,20 +299,20 @@ class Ranker:
         with a ledger, every part of every score noted in it."""
         if not len(candidates):
             return candidates, np.zeros(0)
-        score = self._presence(candidates, query, ledger)
+        score = self.presence(candidates, query, ledger)
         place = self.place[candidates]
         first = best_first(tier, score, place)[:RERANK]
         pool = candidates[first]
         if ledger:
             ledger.reranked = set(pool.tolist())
-        score[first] += self._exact(pool, query, ledger)
+        score[first] += self.exact(pool, query, ledger)
         if query.bigrams:
             extra = feedback(self, pool, score[first], query, ledger)
-            score[first] += extra + self._lead(pool, ledger)
+            score[first] += extra + self.lead(pool, ledger)
         order = best_first(tier, score, place)
         return candidates[order], score[order]
 
-    def _lead(self, pool: np.ndarray, ledger: Ledger | None) -> np.ndarray:
+    def lead(self, pool: np.ndarray, ledger: Ledger | None) -> np.ndarray:
         """The bonus of a document's first passage (its lead paragraph)."""
         add = self.weights.lead * self.literal.leads(pool)
         if ledger:

@@ -102,6 +102,25 @@ PerDocOpt = Annotated[
 StrictOpt = Annotated[
     bool, typer.Option("--strict", help="Only passages matching every keyword; never relax.")
 ]
+RayOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--ray",
+        metavar="ADDRESS",
+        help="Run on Ray: local (a cluster on this machine), auto (a running one) or host:port "
+        "[default: $GOVSEARCH_RAY, else no Ray].",
+        show_default=False,
+    ),
+]
+
+
+def ray_address(option: str | None) -> str | None:
+    """``--ray``, else ``$GOVSEARCH_RAY``, else None (no Ray)."""
+    import os
+
+    return option or os.environ.get("GOVSEARCH_RAY") or None
+
+
 UserdictOpt = Annotated[
     Path | None,
     typer.Option(
@@ -131,6 +150,16 @@ def index(
         bool,
         typer.Option("--list-failed", help="List the files that failed, and why; index nothing."),
     ] = False,
+    shards: Annotated[
+        int | None,
+        typer.Option(
+            "--shards",
+            metavar="N",
+            help="Split the index into N shards by document (recorded; changing it rebuilds).",
+            show_default=False,
+        ),
+    ] = None,
+    ray: RayOpt = None,
 ) -> None:
     """Add, update and remove what changed; with no PATH, refresh the indexed collection."""
     folder = resolve(index_dir)
@@ -141,7 +170,7 @@ def index(
     with user_errors(), new_index(folder), kept(folder):
         check_location(folder)
         configure(folder, segmenter.value if segmenter else None, userdict)
-        report = run_index(folder, paths or None, rebuild)
+        report = run_index(folder, paths or None, rebuild, shards, ray_address(ray))
         report_failures(folder, report)
         stderr(summary_line(report))
         if report.indexed_nothing:

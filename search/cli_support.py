@@ -157,13 +157,25 @@ def _clock(seconds: float) -> str:
     return f"{minutes // 60}:{minutes % 60:02d}:{second:02d}"
 
 
-def run_index(folder: Path, paths: list[Path] | None, rebuild: bool) -> IndexReport:
-    from search.store.writer import update
+def run_index(
+    folder: Path,
+    paths: list[Path] | None,
+    rebuild: bool,
+    shards: int | None = None,
+    ray: str | None = None,
+) -> IndexReport:
+    from search.store.sharded import update
 
     report, bar = index_progress()
     with bar:
         return update(
-            folder, paths, rebuild, report, notice=lambda text: stderr(f"govsearch: {text}")
+            folder,
+            paths,
+            rebuild,
+            report,
+            notice=lambda text: stderr(f"govsearch: {text}"),
+            count=shards,
+            ray=ray,
         )
 
 
@@ -265,12 +277,16 @@ def kept(folder: Path) -> Iterator[None]:
     written last: either the update committed, or the index is as it was)."""
     from search.cli_help import Interrupted
     from search.store.manifest import latest_generation
+    from search.store.shards import folders
 
-    before = latest_generation(folder)
+    def generations() -> list[int]:
+        return [latest_generation(f) for f in folders(folder)] if folder.is_dir() else [-1]
+
+    before = generations()
     try:
         yield
     except KeyboardInterrupt:
-        committed = latest_generation(folder) > before
+        committed = generations() != before
         raise Interrupted(
             "interrupted after the update was saved; the index holds the changes"
             if committed

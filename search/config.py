@@ -35,8 +35,12 @@ def display_path(path: str) -> str:
 
 def collection_base(folder: Path) -> str:
     """The folder that stored paths of files (their ``doc_id``) are relative to: the one
-    holding the index, links resolved as the files' own paths are."""
-    return str(folder.resolve().parent)
+    holding the index (for one shard of a sharded index: holding the sharded index), links
+    resolved as the files' own paths are."""
+    resolved = folder.resolve()
+    if resolved.name.startswith("shard-") and (resolved.parent / "shards.json").is_file():
+        return str(resolved.parent.parent)
+    return str(resolved.parent)
 
 
 def absolute(stored: str, base: str) -> str:

@@ -57,7 +57,9 @@ def check(folder: Path, manifest: Manifest) -> Staleness:
 
 def _new_files(folder: Path, manifest: Manifest) -> int:
     try:
-        since = manifest_path(folder, manifest.generation).stat().st_mtime_ns
+        # a sharded index's last update is when its shard list was last written
+        done = manifest_path(folder, manifest.generation) if manifest.generation >= 0 else None
+        since = (done or folder / "shards.json").stat().st_mtime_ns
     except OSError:
         return 0
     new = 0

@@ -20,6 +20,7 @@ from search.errors import UnreadableDocument
 from search.models import Document, Passage
 from search.store import faults, segment
 from search.store.segment import DocumentRow
+from search.store.shards import Route
 from search.store.whoosh_segment import WhooshSegment
 
 FLUSH_CHARS = int(os.environ.get("GOVSEARCH_FLUSH_CHARS", 2_000_000))
@@ -34,6 +35,7 @@ class Job:
     doc_id: str
     display: str
     lines: tuple[int, ...] | None = None
+    route: Route | None = None  # one shard's: only the documents routed to it
 
 
 @dataclass
@@ -185,6 +187,8 @@ def _add(
         return out
     counted = 0
     for n, (document, passages) in enumerate(parsed, 1):
+        if job.route is not None and not job.route.keeps(document.doc_id):
+            continue  # another shard's record (its share of the bytes is counted below)
         line = passages[0].line if passages else 0
         record = f"{job.path}\x1f{line}" if document.fmt == "jsonl" else ""
         sink.add(job.path, record, document, passages)

@@ -68,6 +68,8 @@ class Manifest:
     def load(cls, folder: Path) -> Manifest | None:
         """The manifest of the newest commit, or None when there is no committed index (an
         index written by an older govsearch counts as none: ``load_manifest`` says so)."""
+        if (folder / "shards.json").is_file():
+            return _merged(cls, folder)
         generation = latest_generation(folder)
         if generation < 0:
             return None
@@ -122,6 +124,29 @@ class Manifest:
         else:
             records[key] = hashes
         self._records_dirty = True
+
+
+def _merged(cls: type[Manifest], folder: Path) -> Manifest | None:
+    """What a sharded index holds, for reading: its shards' manifests in one (a JSON Lines
+    dump, held by every shard, once with its documents and passages summed)."""
+    from search.store.shards import folders
+
+    parts = [cls.load(shard) for shard in folders(folder)]
+    if any(part is None for part in parts):
+        return None
+    out = cls(generation=-1)
+    for part in parts:
+        assert part is not None
+        out.schema_version = part.schema_version
+        out.fingerprint = out.fingerprint or part.fingerprint
+        out.roots += [r for r in part.roots if r not in out.roots]
+        out.failed.update(part.failed)
+        out.updated = max(out.updated, part.updated)
+        for key, entry in part.files.items():
+            have = out.files.setdefault(key, {**entry, "documents": 0, "passages": 0})
+            have["documents"] += entry.get("documents", 0)
+            have["passages"] += entry.get("passages", 0)
+    return out
 
 
 def _write_json(path: Path, value: Any) -> None:

@@ -34,8 +34,19 @@ def read_toc(folder: Path, generation: int) -> list[Any]:
 
 
 def open_view(folder: Path) -> tuple[Manifest, IndexView]:
-    """The manifest and the view of the newest commit.  A commit that an update replaces
-    while it is being opened (its files removed) is given up for the newer one."""
+    """The manifest and the view of the newest commit (of a sharded index: of every shard's
+    newest commit, side by side, as one index).  A commit that an update replaces while it is
+    being opened (its files removed) is given up for the newer one."""
+    from search.store.shards import folders, is_sharded
+
+    if not is_sharded(folder):
+        return _open_one(folder)
+    opened = [_open_one(shard) for shard in folders(folder)]
+    manifest = load_manifest(folder)
+    return manifest, IndexView.joined([view for _, view in opened], folder)
+
+
+def _open_one(folder: Path) -> tuple[Manifest, IndexView]:
     for attempt in range(_ATTEMPTS):
         manifest = load_manifest(folder)
         try:

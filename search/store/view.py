@@ -86,9 +86,10 @@ class IndexView:
         self.parts = list(parts)
         self.folder = folder  # where Whoosh's segments are (for the jieba statistics)
         self.generation = generation
-        self._word_postings: OrderedDict[str, tuple[np.ndarray, np.ndarray] | None] = (
-            OrderedDict()
-        )
+        # the Whoosh commits the parts come from, in order: (folder, generation, parts)
+        self.commits: list[tuple[Path | None, int, int]] = [(folder, generation, len(parts))]
+        self.source_order: list[str] | None = None  # of a whole sharded collection, when set
+        self._word_postings: OrderedDict[str, tuple[np.ndarray, np.ndarray] | None] = OrderedDict()
         self._whoosh: list[Any] | None = None
         self._bases = [p.base for p in self.parts]
         self._doc_bases = [p.doc_base for p in self.parts]
@@ -99,6 +100,22 @@ class IndexView:
         self.titles = _Field(self, "title")
         self.issuers = _Field(self, "issuer")
         self.headings = _Field(self, "head")
+
+    @classmethod
+    def joined(cls, views: Sequence[IndexView], folder: Path) -> IndexView:
+        """The views of several indexes (the shards of one) as one index."""
+        parts: list[Part] = []
+        base = doc_base = 0
+        for view in views:
+            for part in view.parts:
+                parts.append(
+                    Part(part.data, base + part.base, doc_base + part.doc_base, part.alive)
+                )
+            base += view.doc_count
+            doc_base += view.document_count()
+        out = cls(parts, folder)
+        out.commits = [c for view in views for c in view.commits]
+        return out
 
     def close(self) -> None:
         for reader in self._whoosh or ():
@@ -195,12 +212,14 @@ class IndexView:
             from search.store.reader import read_toc
             from search.store.schema import schema
 
-            if self.folder is None:
-                raise ValueError("this view has no index folder to read Whoosh's segments from")
-            storage = FileStorage(str(self.folder), readonly=True)
             fields = schema()
-            segments = read_toc(self.folder, self.generation)
-            self._whoosh = [SegmentReader(storage, fields, seg) for seg in segments]
+            self._whoosh = []
+            for folder, generation, _ in self.commits:
+                if folder is None:
+                    raise ValueError("this view has no index folder to read Whoosh's segments")
+                storage = FileStorage(str(folder), readonly=True)
+                segments = read_toc(folder, generation)
+                self._whoosh += [SegmentReader(storage, fields, seg) for seg in segments]
         return self._whoosh
 
     @cached_property
@@ -250,7 +269,7 @@ class IndexView:
         """Per passage: document number (-1 if deleted), date, length, paragraph, place in
         collection order (source file, then line, then paragraph)."""
         info = np.zeros((self.doc_count, 5), dtype=np.int64)
-        sources = sorted({s for part in self.parts for s in part.data.sources})
+        sources = self.source_order or sorted({s for p in self.parts for s in p.data.sources})
         rank = {source: i for i, source in enumerate(sources)}
         for part in self.parts:
             d = part.data

@@ -45,6 +45,7 @@ from search.store.manifest import (
     remove_stale_manifests,
 )
 from search.store.schema import schema
+from search.store.shards import Route, is_shard
 
 PARALLEL_BYTES = 8 << 20
 BATCH_BYTES = 4 << 20
@@ -67,6 +68,19 @@ class IndexReport:
     documents: int = 0
     passages: int = 0
     seconds: float = 0.0
+    kinds: dict[str, str] = field(default_factory=dict)  # file → added, changed, removed, …
+
+    def __iadd__(self, other: IndexReport) -> IndexReport:
+        """Add another shard's report: a file (a JSON Lines dump in every shard) counts once."""
+        self.kinds.update(other.kinds)
+        for kind in ("added", "changed", "removed", "unchanged"):
+            setattr(self, kind, sum(1 for k in self.kinds.values() if k == kind))
+        self.failed += [f for f in other.failed if f not in self.failed]
+        self.skipped += [s for s in other.skipped if s not in self.skipped]
+        self.still_failed = max(self.still_failed, other.still_failed)
+        self.documents += other.documents
+        self.passages += other.passages
+        return self
 
     @property
     def indexed_nothing(self) -> bool:
@@ -134,44 +148,54 @@ class _Plan:
     records: dict[str, tuple[list[int], dict[str, str]]]  # dump → (lines to delete, new hashes)
     unchanged: int
     still_failed: int = 0  # files that failed before and have not changed: not read again
+    unchanged_files: tuple[str, ...] = ()
 
 
 def _plan(
-    folder: Path, found: list[Path], roots: list[Path], manifest: Manifest, ids: Any
+    folder: Path,
+    found: list[Path],
+    roots: list[Path],
+    manifest: Manifest,
+    ids: Any,
+    route: Route | None = None,
 ) -> _Plan:
     jobs: list[Job] = []
     changed: set[str] = set()
     records: dict[str, tuple[list[int], dict[str, str]]] = {}
-    unchanged = still_failed = 0
+    still_failed = 0
+    same: list[str] = []
     seen = set()
     for path in found:
         key = str(path)
-        seen.add(key)
         doc_id, display = ids(path)
+        dump = documents.suffix_format(path) == "jsonl"
+        if route is not None and not dump and not route.keeps(doc_id):
+            continue  # another shard's file
+        seen.add(key)
         entry = manifest.files.get(key)
         if entry is None:
             old, stat = manifest.failed.get(key), path.stat()
             if old and (old["size"], old["mtime_ns"]) == (stat.st_size, stat.st_mtime_ns):
                 still_failed += 1
             else:
-                jobs.append(Job(key, doc_id, display))
+                jobs.append(Job(key, doc_id, display, route=route))
             continue
         stat = path.stat()
         if entry["size"] == stat.st_size and entry["mtime_ns"] == stat.st_mtime_ns:
-            unchanged += 1
+            same.append(key)
             continue
         if entry["size"] == stat.st_size and entry["sha256"] == _hash(path):
             entry["mtime_ns"] = stat.st_mtime_ns
-            unchanged += 1
+            same.append(key)
             continue
         changed.add(key)
         diff = _record_diff(path, manifest.line_hashes(folder, key))
         if diff is None:
-            jobs.append(Job(key, doc_id, display))
+            jobs.append(Job(key, doc_id, display, route=route))
         else:
             gone, hashes, lines = diff
             records[key] = (gone, hashes)
-            jobs.append(Job(key, doc_id, display, tuple(lines)))
+            jobs.append(Job(key, doc_id, display, tuple(lines), route))
     resolved = [r.resolve() for r in roots]
     removed = [
         key
@@ -181,7 +205,7 @@ def _plan(
     for key in [k for k in manifest.failed if k not in seen]:
         if any(_under(Path(key), r) for r in resolved):
             del manifest.failed[key]  # a file that failed is gone
-    return _Plan(jobs, changed, removed, records, unchanged, still_failed)
+    return _Plan(jobs, changed, removed, records, len(same), still_failed, tuple(same))
 
 
 def _record_diff(
@@ -212,15 +236,17 @@ def update(
     rebuild: bool = False,
     progress: Progress | None = None,
     notice: Notice | None = None,
+    route: Route | None = None,
 ) -> IndexReport:
-    """Bring the index at ``folder`` up to date with ``paths`` (default: its roots)."""
+    """Bring the index at ``folder`` up to date with ``paths`` (default: its roots); with
+    ``route``, ``folder`` is one shard and keeps only the documents routed to it."""
     started = time.perf_counter()
     if folder.exists() and not folder.is_dir():
         raise BadInput(f"the index location {folder} is a file", "give a folder with --index")
     if rebuild:
-        return _rebuild(folder, paths, progress, started, notice)
+        return rebuild_beside(folder, paths, progress, notice, update)
     with damaged(folder):
-        return _update(folder, paths, progress, notice, started)
+        return _update(folder, paths, progress, notice, started, route)
 
 
 def _found(
@@ -228,6 +254,8 @@ def _found(
 ) -> tuple[list[Path], IndexReport]:
     found = documents.find(given)
     own = folder.resolve()  # never index the index folder itself (its README, a staging copy)
+    if is_shard(folder):
+        own = own.parent  # nor any shard of it
     files = [
         f
         for f in found.files
@@ -249,13 +277,16 @@ def _update(
     progress: Progress | None,
     notice: Notice | None,
     started: float,
+    route: Route | None = None,
 ) -> IndexReport:
     ix, manifest = _open_or_create(folder)
     given = paths if paths else [Path(r) for r in manifest.roots] or [_default_root()]
     files, report = _found(folder, given, paths)
-    plan = _plan(folder, files, given, manifest, file_ids(folder))
+    plan = _plan(folder, files, given, manifest, file_ids(folder), route)
     report.unchanged = plan.unchanged
     report.still_failed = plan.still_failed
+    report.kinds.update(dict.fromkeys(plan.unchanged_files, "unchanged"))
+    report.kinds.update(dict.fromkeys(plan.removed, "removed"))
     writer = _writer(ix, folder, notice)
     try:
         if not plan.jobs and not plan.removed and manifest.generation >= 0:
@@ -398,6 +429,7 @@ def _account(
         report.changed += 1
     else:
         report.added += 1
+    report.kinds[key] = "changed" if key in plan.changed else "added"
 
 
 def _batches(jobs: list[Job], procs: int) -> list[list[Job]]:
@@ -485,26 +517,30 @@ def _writer(ix: Any, folder: Path, notice: Notice | None) -> Any:
     return writer
 
 
-def _rebuild(
+Build = Callable[[Path, list[Path], bool, Progress | None, Notice | None], IndexReport]
+
+
+def rebuild_beside(
     folder: Path,
     paths: list[Path] | None,
     progress: Progress | None,
-    started: float,
     notice: Notice | None,
+    build: Build,
 ) -> IndexReport:
-    """Build a new index beside the old one and swap it in: the old one stays searchable until
-    the new one is complete, and survives any failure."""
+    """Build a new index beside the old one (with ``build``) and swap it in: the old one stays
+    searchable until the new one is complete, and survives any failure."""
+    started = time.perf_counter()
     roots = paths
     if not roots:
         try:
-            old = Manifest.load(folder)
+            old = Manifest.load(_first(folder))
         except IndexCorrupt:
             old = None
         roots = [Path(r) for r in old.roots] if old and old.roots else [_default_root()]
     staging = folder.with_name(folder.name + ".rebuild")
     shutil.rmtree(staging, ignore_errors=True)
     try:
-        report = update(staging, roots, False, progress, notice)
+        report = build(staging, roots, False, progress, notice)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
@@ -518,3 +554,13 @@ def _rebuild(
     shutil.rmtree(retired, ignore_errors=True)
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _first(folder: Path) -> Path:
+    """The folder of an index's first (or only) shard."""
+    from search.store.shards import folders
+
+    try:
+        return folders(folder)[0]
+    except IndexCorrupt:
+        return folder

@@ -16,7 +16,7 @@ from search.query.plan import Ranking
 from search.store.grams import SHIFT
 
 if TYPE_CHECKING:
-    from search.query.score import Ranker
+    from search.query.score import Ranker, Weights
 
 FEEDBACK_CHARS = 20_000  # of each feedback document
 
@@ -26,7 +26,7 @@ def feedback(
 ) -> np.ndarray:
     """What feedback adds to the scores of the pool (the reranked passages)."""
     keys = [bigram_keys(ranker, d) for d in top_documents(ranker, pool, scores)]
-    weighted = shared_bigrams(ranker, keys, query, ranker.literal.frequency)
+    weighted = shared_bigrams(ranker.weights, ranker.idf, keys, query, ranker.literal.frequency)
     return apply(ranker, pool, weighted, ledger)
 
 
@@ -68,7 +68,11 @@ def top_documents(ranker: Ranker, pool: np.ndarray, scores: np.ndarray) -> list[
 
 
 def shared_bigrams(
-    ranker: Ranker, keys: list[np.ndarray], query: Ranking, frequency: Callable[[str], int]
+    weights: Weights,
+    idf: Callable[[int], float],
+    keys: list[np.ndarray],
+    query: Ranking,
+    frequency: Callable[[str], int],
 ) -> Weighted:
     """``(documents × idf, idf, bigram, df)`` of the bigrams that at least
     ``feedback_min_docs`` of the top documents (their ``bigram_keys``) hold and the question
@@ -78,14 +82,14 @@ def shared_bigrams(
         return []
     shared, held = np.unique(np.concatenate(keys), return_counts=True)
     weighted = []
-    often = held >= ranker.weights.feedback_min_docs
+    often = held >= weights.feedback_min_docs
     for key, count in zip(shared[often].tolist(), held[often].tolist(), strict=True):
         gram = chr(key >> SHIFT) + chr(key & ((1 << SHIFT) - 1))
         if gram in asked or any(gram in term for term in query.terms):
             continue
         df = frequency(gram)
-        idf = ranker.idf(df)
-        weighted.append((count * idf, idf, gram, df))
+        rarity = idf(df)
+        weighted.append((count * rarity, rarity, gram, df))
     weighted.sort(key=lambda item: -item[0])  # stable: ties keep the bigrams' order
     return weighted
 

@@ -31,9 +31,13 @@ class Matched:
         return np.arange(len(self.passages)) < self.full
 
 
-def match(plan: Plan, index: Any, analyzer: Analyzer) -> Matched:
+def match(plan: Plan, index: Any, analyzer: Analyzer, partly: bool | None = None) -> Matched:
+    """The candidates; partial matches too when the full ones do not fill the page (or as
+    ``partly`` says: a shard of a collection relaxes when the whole collection does)."""
     full = passages(index, plan.required)
-    if len(full) >= plan.want or not plan.relaxable:
+    if partly is None:
+        partly = len(full) < plan.want and plan.relaxable
+    if not partly:
         return Matched(full, len(full), None)
     relaxed = relax(plan, analyzer)
     phrases = [k for k in plan.kept if isinstance(k, Term) and k.field == "text"]

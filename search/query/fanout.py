@@ -1,0 +1,222 @@
+"""The coordinator of a search over a sharded index: every shard (``search.query.shard``)
+matches and scores its own passages with the statistics of the whole collection, summed
+first (as Elasticsearch's ``dfs_query_then_fetch``), and the coordinator merges what they rank
+— so N shards return exactly what one index of the same collection returns.
+
+The shards are reached through ``Shards``: in this process, or Ray actors (``search.cluster``).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any, Protocol
+
+import numpy as np
+
+from search.config import absolute, collection_base, display_path
+from search.models import Hit
+from search.query import bm25, parse
+from search.query.collect import collect
+from search.query.feedback import Weighted, shared_bigrams
+from search.query.plan import Options, Ranking, plan
+from search.query.score import RERANK, Scored, Weights, best_first
+from search.query.stats import Shared, Totals
+from search.store.grams import SHIFT
+
+CHUNK = 512  # hits fetched from the shards at a time
+
+
+class Shards(Protocol):
+    """How the coordinator calls its shards (each ``ShardSearch``'s methods)."""
+
+    names: list[str]
+
+    def each(self, method: str, args: Sequence[tuple[Any, ...]]) -> list[Any]:
+        """``method(*args[k])`` on every shard k, together; the answers in shard order."""
+        ...
+
+    def some(self, calls: dict[int, tuple[str, tuple[Any, ...]]]) -> dict[int, Any]:
+        """``method(*args)`` on the shards named."""
+        ...
+
+
+class InProcess:
+    """Shards opened in this process (no Ray)."""
+
+    def __init__(self, folders: list[Path]) -> None:
+        from search.query.shard import ShardSearch
+
+        self.shards = [ShardSearch(str(f)) for f in folders]
+        self.names = [f.name for f in folders]
+
+    def each(self, method: str, args: Sequence[tuple[Any, ...]]) -> list[Any]:
+        return [getattr(s, method)(*a) for s, a in zip(self.shards, args, strict=True)]
+
+    def some(self, calls: dict[int, tuple[str, tuple[Any, ...]]]) -> dict[int, Any]:
+        return {k: getattr(self.shards[k], m)(*a) for k, (m, a) in calls.items()}
+
+    def close(self) -> None:
+        for shard in self.shards:
+            shard.close()
+
+
+@dataclass(frozen=True)
+class Merged:
+    """Every shard's ranked candidates in one order: per row, its shard and local passage."""
+
+    shard: np.ndarray
+    passage: np.ndarray
+    scores: np.ndarray
+    partial: np.ndarray
+    documents: np.ndarray  # global document numbers (shard's base + local)
+    dates: np.ndarray
+    files: np.ndarray  # per global document number, its source file's rank
+
+
+class _Columns:
+    """What ``collect`` reads of an index, for the merged rows."""
+
+    def __init__(self, merged: Merged) -> None:
+        self.docinfo = merged.documents[:, None]
+        self._dates = merged.dates
+        self._files = merged.files
+
+    def dates(self) -> np.ndarray:
+        return self._dates
+
+    def document_sources(self) -> np.ndarray:
+        return self._files
+
+
+class FanOut:
+    """A sharded index open for searching: the same answers as ``Searcher`` on one index."""
+
+    def __init__(self, shards: Shards, folder: Path) -> None:
+        self.shards = shards
+        self.folder = folder
+        self.base = collection_base(folder / "shard-0")
+        n = len(shards.names)
+        held = shards.each("sources", [()] * n)
+        order = sorted({s for found in held for s in found})
+        total = Totals()
+        for t in shards.each("use_order", [(order,)] * n):
+            total = total + t
+        self.totals = total
+        counts = shards.each("document_count", [()] * n)
+        self.doc_base = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
+        self._shown: dict[str, str] = {}
+
+    def count(self, text: str, options: Options = Options()) -> int:
+        plan(parse(text), options)  # a malformed query fails here, once
+        n = len(self.shards.names)
+        return int(sum(self.shards.each("count", [(text, options)] * n)))
+
+    def stream(self, text: str, options: Options = Options()) -> Any:
+        from search.searching import Stream
+
+        planned = plan(parse(text), options)
+        key = uuid.uuid4().hex
+        n = len(self.shards.names)
+        full = sum(self.shards.each("strict", [(key, text, options)] * n))
+        partly = full < planned.want and planned.relaxable
+        answers = self.shards.each("match", [(key, partly)] * n)
+        shared = Shared.of([self.totals], [a[2] for a in answers])
+        query: Ranking = answers[0][3]
+        merged = self._rank(key, shared, query, options.explain)
+        scored = Scored(np.arange(len(merged.passage)), merged.scores, merged.partial)
+        chosen = collect(scored, options, _Columns(merged))
+        found = self._hits(key, merged, chosen.passages)
+        total = sum(a[1] for a in answers)
+        return Stream(found, int(total), int(sum(a[0] for a in answers)), planned.terms)
+
+    def search(self, text: str, options: Options = Options()) -> Any:
+        from search.searching import Result
+
+        stream = self.stream(text, options)
+        return Result(list(stream.hits), stream.total, stream.strict_total, stream.keywords)
+
+    def _rank(self, key: str, shared: Shared, query: Ranking, explain: bool) -> Merged:
+        n = len(self.shards.names)
+        tops = self.shards.each("presence", [(key, shared, explain)] * n)
+        owner = np.concatenate([np.full(len(t[0]), k) for k, t in enumerate(tops)])
+        best = best_first(*(np.concatenate([t[i] for t in tops]) for i in range(3)))[:RERANK]
+        pool = np.bincount(owner[best], minlength=n)
+        pools = self.shards.each("rerank", [(key, int(k)) for k in pool])
+        weighted = self._feedback(key, shared, query, pools) if query.bigrams else None
+        ranked = self.shards.each("finish", [(key, weighted)] * n)
+        shard = np.concatenate([np.full(len(r.passages), k) for k, r in enumerate(ranked)])
+        tier, scores, place, passage, documents, dates, partial = (
+            np.concatenate([getattr(r, name) for r in ranked])
+            for name in ("tier", "scores", "place", "passages", "documents", "dates", "partial")
+        )
+        order = best_first(tier, scores, place)
+        documents = documents + self.doc_base[shard]
+        files = np.zeros(int(self.doc_base[-1]), dtype=np.int64)
+        files[documents] = place >> 40  # a source file's rank (``IndexView.docinfo``)
+        return Merged(
+            shard[order], passage[order], scores[order], partial[order],
+            documents[order], dates[order], files,
+        )  # fmt: skip
+
+    def _feedback(self, key: str, shared: Shared, query: Ranking, pools: list[Any]) -> Weighted:
+        """The feedback bigrams of a typed question: those most of the collection's best
+        documents share (as one index finds them), with the collection's frequencies."""
+        weights = Weights()
+        shard = np.concatenate([np.full(len(p[0]), k) for k, p in enumerate(pools)])
+        scores, place, docs = (np.concatenate([p[i] for p in pools]) for i in range(3))
+        top: list[tuple[int, int]] = []
+        for i in np.lexsort((place, -scores)).tolist():
+            doc = (int(shard[i]), int(docs[i]))
+            if doc not in top:
+                top.append(doc)
+                if len(top) == weights.feedback_docs:
+                    break
+        asked: dict[int, list[int]] = {}
+        for s, d in top:
+            asked.setdefault(s, []).append(d)
+        got = self.shards.some({s: ("bigram_keys", (key, d)) for s, d in asked.items()})
+        keys = [got[s][asked[s].index(d)] for s, d in top]
+        grams: list[str] = []
+        if keys:
+            shared_keys, held = np.unique(np.concatenate(keys), return_counts=True)
+            often = shared_keys[held >= weights.feedback_min_docs].tolist()
+            grams = [chr(k >> SHIFT) + chr(k & ((1 << SHIFT) - 1)) for k in often]
+        n = len(self.shards.names)
+        freq = dict(
+            zip(
+                grams,
+                np.sum(self.shards.each("frequencies", [(grams,)] * n), axis=0).tolist()
+                if grams
+                else [],
+                strict=True,
+            )
+        )
+        passages = max(1, shared.totals.passages)
+        return shared_bigrams(
+            weights, lambda df: bm25.idf(df, passages), keys, query, lambda g: int(freq[g])
+        )
+
+    def _hits(self, key: str, merged: Merged, rows: np.ndarray) -> Iterator[Hit]:
+        for start in range(0, len(rows), CHUNK):
+            chunk = rows[start : start + CHUNK]
+            owners = merged.shard[chunk]
+            calls = {}
+            for s in np.unique(owners).tolist():
+                mine = chunk[owners == s]
+                calls[s] = (
+                    "hits",
+                    (key, merged.passage[mine], merged.scores[mine], merged.partial[mine]),
+                )
+            got = {s: iter(h) for s, h in self.shards.some(calls).items()}
+            for i, s in enumerate(owners.tolist()):
+                hit = next(got[s])
+                yield replace(hit, rank=start + i + 1, document=self._document(hit.document))
+
+    def _document(self, document: Any) -> Any:
+        shown = self._shown.get(document.path)
+        if shown is None:
+            shown = self._shown[document.path] = display_path(absolute(document.path, self.base))
+        return replace(document, path=shown)

@@ -1,0 +1,201 @@
+"""Shards on Ray (the ``cluster`` extra): each shard is built as a Ray task, and searched by a
+Ray actor that keeps it open between queries.  Scheduling, retries and moving data are Ray's:
+this module only says what runs where.
+
+The index folder and the collection must be on a filesystem every node sees (one machine, or
+a network filesystem mounted at the same path on every node): a shard's task and its actor
+open the shard's folder there.  Imported only when ``--ray`` (or ``$GOVSEARCH_RAY``) asks for
+Ray.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from search.errors import BadInput, SearchError
+from search.store.writer import IndexReport, Notice
+
+LOCAL = "local"
+
+
+class ShardDown(SearchError):
+    """A shard's actor died and could not answer."""
+
+    def __init__(self, shard: str, detail: str) -> None:
+        super().__init__(
+            f"shard {shard} did not answer ({detail})",
+            "search again; with --allow-partial, answer from the other shards",
+        )
+        self.shard = shard
+
+
+def _ray() -> Any:
+    try:
+        import ray
+    except ImportError:
+        raise BadInput(
+            "--ray needs Ray, which is not installed", "pip install 'govsearch[cluster]'"
+        ) from None
+    return ray
+
+
+def connect(address: str) -> Any:
+    """Join the Ray cluster at ``address`` (``auto``: the running one; ``local``: start one on
+    this machine, listening on 127.0.0.1 only).  Returns the ``ray`` module."""
+    ray = _ray()
+    if ray.is_initialized():
+        return ray
+    options: dict[str, Any] = {
+        "include_dashboard": False,
+        "log_to_driver": False,
+        "configure_logging": False,
+    }
+    try:
+        if address == LOCAL:
+            ray.init(_node_ip_address="127.0.0.1", **options)
+        else:
+            ray.init(address=address, **options)
+    except (ConnectionError, RuntimeError, ValueError) as exc:
+        raise BadInput(
+            f"cannot join the Ray cluster at {address} ({str(exc).splitlines()[0]})",
+            "start it first (ray start --head --node-ip-address=127.0.0.1) or use --ray local",
+        ) from None
+    return ray
+
+
+def _build_shard(
+    folder: str, roots: list[str] | None, count: int, shard: int, engine: str, userdict: str
+) -> IndexReport:
+    """A Ray task: update one shard (with the update's analyzer) as a complete index."""
+    from search import analysis
+    from search.store import writer
+    from search.store.shards import Route, shard_folder
+
+    analysis.configure(engine, Path(userdict) if userdict else None)
+    paths = [Path(r) for r in roots] if roots else None
+    target = shard_folder(Path(folder), shard)
+    return writer.update(target, paths, False, None, None, Route(count, shard))
+
+
+def build_on_ray(
+    address: str, folder: Path, roots: list[Path] | None, count: int, notice: Notice | None
+) -> list[IndexReport]:
+    """Update every shard of the index at ``folder`` as a Ray task (Ray retries a task whose
+    worker died; the shard's previous commit stays until a task commits)."""
+    from search import analysis
+
+    ray = connect(address)
+    task = ray.remote(max_retries=2, num_cpus=1)(_build_shard)
+    analyzer = analysis.current()
+    userdict = str(analyzer.userdict.resolve()) if analyzer.userdict else ""
+    given = [str(r.resolve()) for r in roots] if roots else None
+    refs = [
+        task.remote(str(folder.resolve()), given, count, k, analyzer.engine, userdict)
+        for k in range(count)
+    ]
+    reports: list[IndexReport] = []
+    for k, ref in enumerate(refs):
+        reports.append(_get(ray, ref, f"shard-{k}"))
+        if notice:
+            notice(f"shard-{k} of {count} updated on Ray")
+    return reports
+
+
+def _get(ray: Any, ref: Any, shard: str) -> Any:
+    """A task's answer; its own errors (a user mistake, a damaged file) as they were raised."""
+    try:
+        return ray.get(ref)
+    except ray.exceptions.RayTaskError as exc:
+        cause = exc.as_instanceof_cause()
+        if isinstance(cause, SearchError):
+            raise cause from None
+        raise
+    except ray.exceptions.RayActorError as exc:
+        raise ShardDown(shard, type(exc).__name__) from None
+
+
+class RayShards:
+    """One Ray actor per shard, each keeping its shard open (``ShardSearch``); an actor that
+    dies is restarted by Ray (once per query: ``ClusterSearcher`` retries the query)."""
+
+    def __init__(self, address: str, folders: Sequence[Path]) -> None:
+        from search.query.shard import ShardSearch
+
+        self.ray = ray = connect(address)
+        actor = ray.remote(max_restarts=-1, max_task_retries=0, num_cpus=0)(ShardSearch)
+        self.names = [f.name for f in folders]
+        self.actors = [actor.remote(str(f.resolve())) for f in folders]
+
+    def each(self, method: str, args: Sequence[tuple[Any, ...]]) -> list[Any]:
+        refs = [getattr(a, method).remote(*x) for a, x in zip(self.actors, args, strict=True)]
+        return [_get(self.ray, ref, name) for ref, name in zip(refs, self.names, strict=True)]
+
+    def some(self, calls: dict[int, tuple[str, tuple[Any, ...]]]) -> dict[int, Any]:
+        refs = {k: getattr(self.actors[k], m).remote(*a) for k, (m, a) in calls.items()}
+        return {k: _get(self.ray, ref, self.names[k]) for k, ref in refs.items()}
+
+    def close(self) -> None:
+        for actor in self.actors:
+            self.ray.kill(actor)
+
+
+class ClusterSearcher:
+    """A sharded index searched by Ray actors, with ``Searcher``'s ``search``, ``stream`` and
+    ``count``.  A query a dead actor could not answer is run again once (Ray restarts the
+    actor); if a shard still cannot answer, the search fails naming it, or, with
+    ``allow_partial``, answers from the other shards and names it in ``missing``."""
+
+    def __init__(self, folder: Path, address: str, allow_partial: bool = False) -> None:
+        from search.store.shards import folders
+
+        self.folder = folder
+        self.allow_partial = allow_partial
+        self.shards = RayShards(address, folders(folder))
+        self.missing: list[str] = []
+        self._fan: Any = None
+
+    def _fanout(self) -> Any:
+        from search.query.fanout import FanOut
+
+        if self._fan is None:
+            self._fan = FanOut(self.shards, self.folder)
+        return self._fan
+
+    def _run(self, work: Any) -> Any:
+        for attempt in range(2):
+            try:
+                return work(self._fanout())
+            except ShardDown as exc:
+                self._fan = None  # a restarted actor learns the collection's order again
+                if attempt == 0:
+                    continue
+                if not self.allow_partial or len(self.shards.names) == 1:
+                    raise
+                self._drop(exc.shard)
+                return self._run(work)
+        raise AssertionError("unreachable")
+
+    def _drop(self, shard: str) -> None:
+        k = self.shards.names.index(shard)
+        del self.shards.names[k], self.shards.actors[k]
+        self.missing.append(shard)
+
+    def search(self, text: str, options: Any) -> Any:
+        return self._run(lambda fan: fan.search(text, options))
+
+    def stream(self, text: str, options: Any) -> Any:
+        return self.search(text, options)  # ranked (and retried) before anything is printed
+
+    def count(self, text: str, options: Any) -> int:
+        return int(self._run(lambda fan: fan.count(text, options)))
+
+    def close(self) -> None:
+        self.shards.close()
+
+    def __enter__(self) -> ClusterSearcher:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

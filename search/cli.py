@@ -33,7 +33,9 @@ from search.cli_support import (
     fail,
     from_here,
     kept,
+    missing_shards,
     new_index,
+    open_searcher,
     progress,
     ready,
     report_failures,
@@ -110,6 +112,14 @@ RayOpt = Annotated[
         help="Run on Ray: local (a cluster on this machine), auto (a running one) or host:port "
         "[default: $GOVSEARCH_RAY, else no Ray].",
         show_default=False,
+    ),
+]
+
+PartialOpt = Annotated[
+    bool,
+    typer.Option(
+        "--allow-partial",
+        help="With --ray: answer from the other shards when one cannot (said on stderr).",
     ),
 ]
 
@@ -260,6 +270,8 @@ def search(
         bool, typer.Option("--explain", help="Show the parts of each hit's score.")
     ] = False,
     color: ColorOpt = Color.auto,
+    ray: RayOpt = None,
+    allow_partial: PartialOpt = False,
 ) -> None:
     """Ranked passages for QUERY: location, title · issuer · date, highlighted snippet."""
     text = query_text([*(words or ()), *(more or ())])
@@ -270,7 +282,7 @@ def search(
     folder = resolve(index_dir)
     with user_errors():
         ready(folder, refresh, warn=", or search with --refresh")
-        from search.searching import Options, Searcher
+        from search.searching import Options
 
         if files:  # the best passage of each document matching the whole query; no relaxing
             options = Options(
@@ -279,16 +291,18 @@ def search(
         else:
             n = 10 if limit is None else limit
             options = Options(n, issuer, since, until, sort.value, per_doc, strict, explain)
-        with Searcher(folder) as searcher:
+        with open_searcher(folder, ray_address(ray), allow_partial) as searcher:
             if count:
                 total = searcher.count(text, options)
+                missing_shards(searcher)
                 typer.echo(total)
                 raise typer.Exit(0 if total else 1)
             stream = searcher.stream(text, options)
+            missing = missing_shards(searcher)
             from search.store.manifest import damaged
 
             with damaged(folder):
-                status = write_stream(stream, as_json, files, color)
+                status = write_stream(stream, as_json, files, color, missing)
     raise typer.Exit(status)
 
 
@@ -329,6 +343,8 @@ def batch(
         str,
         typer.Option("--run", metavar="NAME", help="Run name in the last column of trec output."),
     ] = "govsearch",
+    ray: RayOpt = None,
+    allow_partial: PartialOpt = False,
 ) -> None:
     """Run many queries over one open index; results on stdout, bad lines on stderr.
 
@@ -343,7 +359,7 @@ def batch(
             raise BadInput(f"bad --run name {run_name!r}", "give one word, e.g. --run bm25")
         data = _read_input(source)
         ready(folder)
-        from search.searching import Options, Searcher
+        from search.searching import Options
 
         limit = (100 if trec else 10) if limit is None else limit
         defaults = Options(
@@ -355,8 +371,9 @@ def batch(
         items = batching.parse(data, defaults, form.value)
         write = render.batch_writer(fmt.value, sys.stdout, run_name)
         progress_cb, bar = progress("searching")
-        with Searcher(folder) as searcher, bar:
+        with open_searcher(folder, ray_address(ray), allow_partial) as searcher, bar:
             report = batching.run(searcher, items, write, _report_bad, progress_cb)
+            missing_shards(searcher)
     if report.bad:
         stderr(f"govsearch: {report.summary()}")
         raise typer.Exit(2)

@@ -326,7 +326,9 @@ def ready(folder: Path, refresh: bool = False, warn: str = "") -> None:
             stderr(f"govsearch: {stale.describe()} — update it: {index_command(folder)}{warn}")
 
 
-def write_stream(stream: Any, as_json: bool, files: bool, color: Color) -> int:
+def write_stream(
+    stream: Any, as_json: bool, files: bool, color: Color, missing: list[str] | None = None
+) -> int:
     """Print a search's hits as asked, as they are read; its exit status (0 when a passage
     matches the whole query, as grep)."""
     from search import render
@@ -336,7 +338,30 @@ def write_stream(stream: Any, as_json: bool, files: bool, color: Color) -> int:
     if files:
         render.write_paths(stream.hits, sys.stdout)
     elif as_json:
-        render.write_jsonl(stream.hits, sys.stdout)
+        render.write_jsonl(stream.hits, sys.stdout, missing=missing or ())
     else:
         render.terminal(stream.hits, console(color))
     return 0 if stream.strict_total else 1
+
+
+def open_searcher(folder: Path, ray: str | None, allow_partial: bool = False) -> Any:
+    """The index at ``folder`` open for searching: in this process, or (``ray``: an address)
+    by one Ray actor per shard."""
+    if ray:
+        from search.cluster import ClusterSearcher
+
+        return ClusterSearcher(folder, ray, allow_partial)
+    from search.searching import Searcher
+
+    return Searcher(folder)
+
+
+def missing_shards(searcher: Any) -> list[str]:
+    """The shards a search answered without (``--allow-partial``), said on stderr."""
+    missing: list[str] = list(getattr(searcher, "missing", []))
+    if missing:
+        stderr(
+            f"govsearch: shard {', '.join(missing)} did not answer: "
+            "these results are from the other shards only"
+        )
+    return missing

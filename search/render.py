@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any, TextIO
 
 from search.models import SHEET_FORMATS, Explanation, Hit, Part, Passage
@@ -133,9 +133,16 @@ def _escape(found: re.Match[str]) -> str:
     return f"\\u{ord(found.group()):04x}"
 
 
-def write_jsonl(hits: Iterable[Hit], out: TextIO, qid: str | None = None) -> None:
+def write_jsonl(
+    hits: Iterable[Hit], out: TextIO, qid: str | None = None, missing: Sequence[str] = ()
+) -> None:
+    """One JSON object per hit; ``partial_shards`` names the shards a search answered
+    without (``--allow-partial``)."""
     for hit in hits:
-        out.write(json_line(hit_object(hit, qid)) + "\n")
+        found = hit_object(hit, qid)
+        if missing:
+            found["partial_shards"] = list(missing)
+        out.write(json_line(found) + "\n")
 
 
 TSV_COLUMNS = (

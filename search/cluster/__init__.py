@@ -10,14 +10,18 @@ Ray.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from search.errors import BadInput, SearchError
+from search.query.plan import Options
 from search.store.writer import IndexReport, Notice
 
 LOCAL = "local"
+# Ray binds its servers to the loopback address when it thinks clusters are off (as on macOS)
+LOOPBACK_ONLY = "RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER"
 
 
 class ShardDown(SearchError):
@@ -31,7 +35,9 @@ class ShardDown(SearchError):
         self.shard = shard
 
 
-def _ray() -> Any:
+def _ray(local: bool = False) -> Any:
+    if local:  # Ray's servers then bind 127.0.0.1 only (read when Ray is imported)
+        os.environ.setdefault(LOOPBACK_ONLY, "0")
     try:
         import ray
     except ImportError:
@@ -44,7 +50,7 @@ def _ray() -> Any:
 def connect(address: str) -> Any:
     """Join the Ray cluster at ``address`` (``auto``: the running one; ``local``: start one on
     this machine, listening on 127.0.0.1 only).  Returns the ``ray`` module."""
-    ray = _ray()
+    ray = _ray(local=address == LOCAL)
     if ray.is_initialized():
         return ray
     options: dict[str, Any] = {
@@ -52,6 +58,8 @@ def connect(address: str) -> Any:
         "log_to_driver": False,
         "configure_logging": False,
     }
+    if address not in (LOCAL, "auto"):
+        _reachable(address)
     try:
         if address == LOCAL:
             ray.init(_node_ip_address="127.0.0.1", **options)
@@ -63,6 +71,20 @@ def connect(address: str) -> Any:
             "start it first (ray start --head --node-ip-address=127.0.0.1) or use --ray local",
         ) from None
     return ray
+
+
+def _reachable(address: str) -> None:
+    """Fail at once, not after Ray's minutes of retries, when nothing listens at ``address``."""
+    import socket
+
+    host, _, port = address.removeprefix("ray://").rpartition(":")
+    try:
+        socket.create_connection((host or "127.0.0.1", int(port)), timeout=3).close()
+    except (OSError, ValueError):
+        raise BadInput(
+            f"no Ray cluster answers at {address}",
+            "give host:port of a running head (ray start --head), auto, or local",
+        ) from None
 
 
 def _build_shard(
@@ -154,6 +176,7 @@ class ClusterSearcher:
         self.allow_partial = allow_partial
         self.shards = RayShards(address, folders(folder))
         self.missing: list[str] = []
+        self.retried = 0  # queries run again after a shard's actor died
         self._fan: Any = None
 
     def _fanout(self) -> Any:
@@ -170,6 +193,7 @@ class ClusterSearcher:
             except ShardDown as exc:
                 self._fan = None  # a restarted actor learns the collection's order again
                 if attempt == 0:
+                    self.retried += 1
                     continue
                 if not self.allow_partial or len(self.shards.names) == 1:
                     raise
@@ -182,13 +206,13 @@ class ClusterSearcher:
         del self.shards.names[k], self.shards.actors[k]
         self.missing.append(shard)
 
-    def search(self, text: str, options: Any) -> Any:
+    def search(self, text: str, options: Options = Options()) -> Any:
         return self._run(lambda fan: fan.search(text, options))
 
-    def stream(self, text: str, options: Any) -> Any:
+    def stream(self, text: str, options: Options = Options()) -> Any:
         return self.search(text, options)  # ranked (and retried) before anything is printed
 
-    def count(self, text: str, options: Any) -> int:
+    def count(self, text: str, options: Options = Options()) -> int:
         return int(self._run(lambda fan: fan.count(text, options)))
 
     def close(self) -> None:

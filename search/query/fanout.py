@@ -25,6 +25,7 @@ from search.query.plan import Options, Ranking, plan
 from search.query.score import RERANK, Scored, Weights, best_first
 from search.query.stats import Shared, Totals
 from search.store.grams import SHIFT
+from search.store.shards import folders
 
 CHUNK = 512  # hits fetched from the shards at a time
 
@@ -97,7 +98,7 @@ class FanOut:
     def __init__(self, shards: Shards, folder: Path) -> None:
         self.shards = shards
         self.folder = folder
-        self.base = collection_base(folder / "shard-0")
+        self.base = collection_base(folders(folder)[0])  # what stored paths are relative to
         n = len(shards.names)
         held = shards.each("sources", [()] * n)
         order = sorted({s for found in held for s in found})

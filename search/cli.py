@@ -402,11 +402,14 @@ def _report_bad(bad: Any) -> None:
 def stats(
     index_dir: IndexOpt = None,
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object.")] = False,
+    ray: RayOpt = None,
 ) -> None:
     """Documents, passages, size, last update, collection, analysis; documents by issuer
-    and by year."""
+    and by year; a sharded index's shards (with --ray: the Ray node that searches each)."""
+    from dataclasses import replace
+
     from search import render
-    from search.stats import collect, stats_object
+    from search.stats import collect, shard_stats, stats_object
 
     folder = resolve(index_dir)
     with user_errors():
@@ -417,10 +420,59 @@ def stats(
 
         with Searcher(folder) as searcher, damaged(folder):
             found = collect(searcher)
+        nodes = None
+        address = ray_address(ray)
+        if address:
+            from search.cluster import RayShards
+            from search.store.shards import folders
+
+            actors = RayShards(address, folders(folder))
+            nodes = actors.each("node", [()] * len(actors.names))
+            actors.close()
+        found = replace(found, shards=shard_stats(folder, nodes))
     if as_json:
         sys.stdout.write(render.json_line(stats_object(found)) + "\n")
     else:
         render.write_stats(found, sys.stdout)
+
+
+class ClusterAction(StrEnum):
+    up = "up"
+    down = "down"
+    status = "status"
+
+
+@app.command(cls=Command, short_help="Long-lived Ray actors that keep the shards open.")
+def cluster(
+    action: Annotated[
+        ClusterAction, typer.Argument(help="up (start them), down (end them) or status.")
+    ],
+    index_dir: IndexOpt = None,
+    ray: RayOpt = None,
+) -> None:
+    """Start, end or list the search actors of an index on Ray: one per shard, kept open
+    between commands (up with no --ray starts a Ray head on 127.0.0.1 if none runs)."""
+    from search.store.shards import folders
+
+    folder = resolve(index_dir)
+    with user_errors():
+        check_location(folder)
+        configure(folder, None, None)
+        shards = folders(folder)
+        from search.cluster import service
+
+        address = ray_address(ray)
+        if action is ClusterAction.down:
+            ended = service.down(address, shards)
+            stderr(f"govsearch: ended {ended} search actor{'s' * (ended != 1)}")
+            return
+        states = (
+            service.up(folder, address, shards)
+            if action is ClusterAction.up
+            else (service.status(address, shards))
+        )
+    for state in states:
+        typer.echo(f"{state.shard}\t{state.state}\t{state.node or '-'}\t{state.generation}")
 
 
 @app.command(cls=Command, short_help="A passage in its document, or a whole document.")

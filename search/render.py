@@ -397,6 +397,11 @@ def write_stats(stats: Stats, out: TextIO) -> None:
     out.write("\ndocuments by year\n")
     for year, n in stats.by_year:
         out.write(f"{n:>8}  {year or '(undated)'}\n")
+    if stats.shards:
+        out.write(f"\n{'shard':<10}{'documents':>10}{'passages':>10}{'size':>10}  node\n")
+        for s in stats.shards:
+            size = _human_size(s.size_bytes)
+            out.write(f"{s.name:<10}{s.documents:>10}{s.passages:>10}{size:>10}  {inert(s.node)}\n")
 
 
 def _human_size(size: int) -> str:

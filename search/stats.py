@@ -32,6 +32,41 @@ class Stats:
     out_of_date_files: int
     by_issuer: tuple[tuple[str, int], ...]  # "" = no issuer found; most documents first
     by_year: tuple[tuple[str, int], ...]  # "" = undated; newest first
+    shards: tuple[ShardStats, ...] = ()  # a sharded index's shards
+
+
+@dataclass(frozen=True)
+class ShardStats:
+    name: str
+    documents: int
+    passages: int
+    size_bytes: int
+    node: str  # the host that holds it, or the Ray node whose actor searches it
+
+
+def shard_stats(folder: Path, nodes: list[str] | None = None) -> tuple[ShardStats, ...]:
+    """Per shard of a sharded index (none for the plain layout): its documents and passages
+    (from its manifest), size, and node (``nodes``, else this host)."""
+    import socket
+
+    from search.store.manifest import load_manifest
+    from search.store.shards import folders, is_sharded
+
+    if not is_sharded(folder):
+        return ()
+    out = []
+    for k, shard in enumerate(folders(folder)):
+        files = load_manifest(shard).files.values()
+        out.append(
+            ShardStats(
+                shard.name,
+                sum(int(f.get("documents", 0)) for f in files),
+                sum(int(f.get("passages", 0)) for f in files),
+                folder_size(shard),
+                nodes[k] if nodes else socket.gethostname(),
+            )
+        )
+    return tuple(out)
 
 
 def collect(searcher: Searcher) -> Stats:
@@ -90,4 +125,5 @@ def stats_object(stats: Stats) -> dict[str, Any]:
         "out_of_date_files": stats.out_of_date_files,
         "by_issuer": [{"issuer": k or None, "documents": n} for k, n in stats.by_issuer],
         "by_year": [{"year": int(k) if k else None, "documents": n} for k, n in stats.by_year],
+        **({"shards": [s.__dict__ for s in stats.shards]} if stats.shards else {}),
     }

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 os.environ.setdefault("RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER", "0")  # 127.0.0.1 only: before Ray
+os.environ.setdefault("RAY_AUTH_MODE", "token")
 ray = pytest.importorskip("ray", reason="the cluster extra is not installed")
 
 from search.cluster import ClusterSearcher, ShardDown  # noqa: E402
@@ -110,3 +111,23 @@ def test_a_shard_that_stays_down_fails_the_search_or_is_named(
         assert actors.missing == ["shard-2"]
         ids = {h.document.doc_id for h in result.hits}
         assert ids and all(shards.shard_of(i, 3) != 2 for i in ids)
+
+
+def test_cluster_up_keeps_named_actors_that_later_searches_find(
+    cluster: str, indexes: tuple[Path, Path]
+) -> None:
+    from search.cluster import service
+
+    one, three = indexes
+    folders = shards.folders(three)
+    assert [s.state for s in service.status(cluster, folders)] == ["none"] * 3
+    states = service.up(three, cluster, folders)
+    assert [(s.shard, s.state, s.generation) for s in states] == [
+        (f"shard-{k}", "ALIVE", 1) for k in range(3)
+    ]
+    with Searcher(one) as single, ClusterSearcher(three, cluster) as actors:
+        assert actors.shards.owned == []  # the long-lived ones, not new ones
+        assert _rows(actors.search("消费")) == _rows(single.search("消费"))
+    assert [s.state for s in service.status(cluster, folders)] == ["ALIVE"] * 3
+    assert service.down(cluster, folders) == 3
+    assert [s.state for s in service.status(cluster, folders)] == ["none"] * 3

@@ -13,7 +13,7 @@ import pytest
 
 pytestmark = pytest.mark.slow  # every test starts Python processes
 
-HEAVY = ("numpy", "rich", "whoosh", "whoosh.writing", "pydantic", "rjieba", "jieba")
+HEAVY = ("numpy", "rich", "whoosh", "whoosh.writing", "pydantic", "rjieba", "jieba", "ray")
 PROBE = (
     "import atexit, sys\n"
     "heavy = {heavy!r}\n"

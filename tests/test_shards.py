@@ -175,3 +175,39 @@ def test_changing_the_shard_count_needs_a_rebuild(tmp_path: Path) -> None:
     assert not (folder / "shards.json").exists() and shards.recorded(folder) == 1
     with Searcher(folder) as s:
         assert [h.document.doc_id for h in s.search("以旧换新").hits][:1] == ["corpus/broken.txt"]
+
+
+def test_the_command_line_indexes_in_shards_and_prints_the_same(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from typer.testing import CliRunner
+
+    from search.cli import app
+
+    runner = CliRunner()
+    write_corpus(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    done = runner.invoke(app, ["index", "corpus", "--index", "three", "--shards", "3"])
+    assert done.exit_code == 0, done.stderr
+    assert runner.invoke(app, ["index", "corpus", "--index", "one"]).exit_code == 0
+    for query in (["灯"], ["消费", "--json"], ["消费", "-l"], ["消费", "-c"]):
+        one = runner.invoke(app, ["search", *query, "--index", "one", "--color", "never"])
+        three = runner.invoke(app, ["search", *query, "--index", "three", "--color", "never"])
+        assert (three.exit_code, three.stdout) == (one.exit_code, one.stdout)
+    again = runner.invoke(app, ["index", "--index", "three", "--shards", "2"])
+    assert again.exit_code == 2
+    assert again.stderr == (
+        "govsearch: error: the index at three has 3 shards; changing that rebuilds it "
+        "— govsearch index --rebuild --shards 2 --index three\n"
+    )
+    bad = runner.invoke(app, ["index", "--index", "three", "--shards", "0"])
+    assert (bad.exit_code, bad.stderr) == (
+        2,
+        "govsearch: error: --shards 0 is not a shard count — give --shards 1 or more\n",
+    )
+    stats = runner.invoke(app, ["stats", "--index", "three", "--json"])
+    held = [(s["name"], s["documents"], s["passages"]) for s in json.loads(stats.stdout)["shards"]]
+    with Searcher(tmp_path / "one") as single:
+        assert sum(d for _, d, _ in held) == single.literal.document_count() == 5
+        assert sum(p for _, _, p in held) == len(single.literal.live())
+    assert [name for name, _, _ in held] == ["shard-0", "shard-1", "shard-2"]

@@ -20,6 +20,7 @@ from search.query.plan import Options
 from search.store.writer import IndexReport, Notice
 
 LOCAL = "local"
+NAMESPACE = "govsearch"
 # Ray binds its servers to the loopback address when it thinks clusters are off (as on macOS)
 LOOPBACK_ONLY = "RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER"
 
@@ -36,8 +37,9 @@ class ShardDown(SearchError):
 
 
 def _ray(local: bool = False) -> Any:
-    if local:  # Ray's servers then bind 127.0.0.1 only (read when Ray is imported)
+    if local:  # Ray's servers then bind 127.0.0.1 only (read when Ray is imported) ...
         os.environ.setdefault(LOOPBACK_ONLY, "0")
+        os.environ.setdefault("RAY_AUTH_MODE", "token")  # ... and still ask for its token
     try:
         import ray
     except ImportError:
@@ -48,29 +50,53 @@ def _ray(local: bool = False) -> Any:
 
 
 def connect(address: str) -> Any:
-    """Join the Ray cluster at ``address`` (``auto``: the running one; ``local``: start one on
-    this machine, listening on 127.0.0.1 only).  Returns the ``ray`` module."""
-    ray = _ray(local=address == LOCAL)
+    """Join the Ray cluster at ``address`` (``auto``: the one running here, as ``ray start``
+    recorded it; ``local``: start one for this command, listening on 127.0.0.1 only).
+    Returns the ``ray`` module."""
+    if address == "auto":
+        address = _running()
+    loopback = address == LOCAL or address.rpartition(":")[0] in ("127.0.0.1", "localhost")
+    ray = _ray(local=loopback)
     if ray.is_initialized():
         return ray
+    if address != LOCAL:
+        _reachable(address)
     options: dict[str, Any] = {
+        "namespace": NAMESPACE,
         "include_dashboard": False,
         "log_to_driver": False,
         "configure_logging": False,
     }
-    if address not in (LOCAL, "auto"):
-        _reachable(address)
     try:
         if address == LOCAL:
-            ray.init(_node_ip_address="127.0.0.1", **options)
+            ray.init(**options)
         else:
             ray.init(address=address, **options)
     except (ConnectionError, RuntimeError, ValueError) as exc:
         raise BadInput(
             f"cannot join the Ray cluster at {address} ({str(exc).splitlines()[0]})",
-            "start it first (ray start --head --node-ip-address=127.0.0.1) or use --ray local",
+            "start it first (govsearch cluster up, or ray start --head) or use --ray local",
         ) from None
     return ray
+
+
+def _running() -> str:
+    """The address of the Ray cluster running here: ``$RAY_ADDRESS``, else what the last
+    ``ray start`` recorded (Ray's own rule for ``auto``)."""
+    import tempfile
+
+    found = os.environ.get("RAY_ADDRESS", "")
+    if not found:
+        try:
+            recorded = Path(tempfile.gettempdir(), "ray", "ray_current_cluster")
+            found = recorded.read_text(encoding="utf-8").strip()
+        except OSError:
+            found = ""
+    if not found:
+        raise BadInput(
+            "no Ray cluster is running here", "start one: govsearch cluster up, or use --ray local"
+        )
+    return found
 
 
 def _reachable(address: str) -> None:
@@ -83,7 +109,7 @@ def _reachable(address: str) -> None:
     except (OSError, ValueError):
         raise BadInput(
             f"no Ray cluster answers at {address}",
-            "give host:port of a running head (ray start --head), auto, or local",
+            "start one (govsearch cluster up, or ray start --head) or use --ray local",
         ) from None
 
 
@@ -138,17 +164,37 @@ def _get(ray: Any, ref: Any, shard: str) -> Any:
         raise ShardDown(shard, type(exc).__name__) from None
 
 
-class RayShards:
-    """One Ray actor per shard, each keeping its shard open (``ShardSearch``); an actor that
-    dies is restarted by Ray (once per query: ``ClusterSearcher`` retries the query)."""
+def actor_name(shard: Path) -> str:
+    """The name of the long-lived actor of a shard (``govsearch cluster up``)."""
+    return f"govsearch:{shard.resolve()}"
 
-    def __init__(self, address: str, folders: Sequence[Path]) -> None:
+
+class RayShards:
+    """One Ray actor per shard, each keeping its shard open (``ShardSearch``): the long-lived
+    ones ``govsearch cluster up`` started (found by name), else ones of this command's own,
+    ended with it.  Ray restarts an actor that dies (``ClusterSearcher`` retries the query)."""
+
+    def __init__(self, address: str, folders: Sequence[Path], keep: bool = False) -> None:
         from search.query.shard import ShardSearch
 
         self.ray = ray = connect(address)
         actor = ray.remote(max_restarts=-1, max_task_retries=0, num_cpus=0)(ShardSearch)
         self.names = [f.name for f in folders]
-        self.actors = [actor.remote(str(f.resolve())) for f in folders]
+        self.actors: list[Any] = []
+        self.owned: list[Any] = []  # the actors this command started, and ends
+        for folder in folders:
+            try:
+                self.actors.append(ray.get_actor(actor_name(folder), namespace=NAMESPACE))
+                continue
+            except ValueError:  # none running
+                pass
+            options: dict[str, Any] = {}
+            if keep:
+                options = {"name": actor_name(folder), "namespace": NAMESPACE}
+                options["lifetime"] = "detached"
+            self.actors.append(actor.options(**options).remote(str(folder.resolve())))
+            if not keep:
+                self.owned.append(self.actors[-1])
 
     def each(self, method: str, args: Sequence[tuple[Any, ...]]) -> list[Any]:
         refs = [getattr(a, method).remote(*x) for a, x in zip(self.actors, args, strict=True)]
@@ -159,7 +205,7 @@ class RayShards:
         return {k: _get(self.ray, ref, self.names[k]) for k, ref in refs.items()}
 
     def close(self) -> None:
-        for actor in self.actors:
+        for actor in self.owned:
             self.ray.kill(actor)
 
 

@@ -99,19 +99,31 @@ class FanOut:
         self.shards = shards
         self.folder = folder
         self.base = collection_base(folders(folder)[0])  # what stored paths are relative to
-        n = len(shards.names)
-        held = shards.each("sources", [()] * n)
+        self._shown: dict[str, str] = {}
+        self._commits: list[int] = []
+        self.totals = Totals()
+        self.doc_base = np.zeros(1, dtype=np.int64)
+
+    def _current(self) -> None:
+        """Every shard on its newest commit, and what the collection's order and totals are
+        then (asked again only when a shard was updated)."""
+        n = len(self.shards.names)
+        commits = self.shards.each("generation", [()] * n)
+        if commits == self._commits:
+            return
+        held = self.shards.each("sources", [()] * n)
         order = sorted({s for found in held for s in found})
         total = Totals()
-        for t in shards.each("use_order", [(order,)] * n):
+        for t in self.shards.each("use_order", [(order,)] * n):
             total = total + t
         self.totals = total
-        counts = shards.each("document_count", [()] * n)
+        counts = self.shards.each("document_count", [()] * n)
         self.doc_base = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
-        self._shown: dict[str, str] = {}
+        self._commits = commits
 
     def count(self, text: str, options: Options = Options()) -> int:
         plan(parse(text), options)  # a malformed query fails here, once
+        self._current()
         n = len(self.shards.names)
         return int(sum(self.shards.each("count", [(text, options)] * n)))
 
@@ -119,6 +131,7 @@ class FanOut:
         from search.searching import Stream
 
         planned = plan(parse(text), options)
+        self._current()
         key = uuid.uuid4().hex
         n = len(self.shards.names)
         full = sum(self.shards.each("strict", [(key, text, options)] * n))

@@ -74,11 +74,25 @@ class ShardSearch:
     """One shard of a sharded index, open for searching."""
 
     def __init__(self, folder: str) -> None:
+        self.folder = Path(folder)
+        self._open()
+
+    def _open(self) -> None:
         from search.searching import Searcher
 
-        self.searcher = Searcher(Path(folder))
+        self.searcher = Searcher(self.folder)
         self.view = self.searcher.literal
         self._query: _Query | None = None
+
+    def generation(self) -> int:
+        """The commit this shard searches: the newest (a long-lived actor reopens its shard
+        after an update)."""
+        from search.store.manifest import latest_generation
+
+        if latest_generation(self.folder) != self.view.generation:
+            self.searcher.close()
+            self._open()
+        return int(self.view.generation)
 
     def sources(self) -> list[str]:
         """The source files this shard holds passages of."""
@@ -188,6 +202,17 @@ class ShardSearch:
         assert q.matched is not None
         chosen = Collected(passages, scores, partial)
         return list(hits(chosen, q.planned, q.matched, self.view, q.ledger))
+
+    def node(self) -> str:
+        """Where this shard is searched: the Ray node's address, else this host's name."""
+        try:
+            import ray
+
+            return str(ray.util.get_node_ip_address())
+        except Exception:  # not in a Ray worker
+            import socket
+
+            return socket.gethostname()
 
     def document_count(self) -> int:
         return self.view.document_count()

@@ -436,45 +436,6 @@ def stats(
         render.write_stats(found, sys.stdout)
 
 
-class ClusterAction(StrEnum):
-    up = "up"
-    down = "down"
-    status = "status"
-
-
-@app.command(cls=Command, short_help="Long-lived Ray actors that keep the shards open.")
-def cluster(
-    action: Annotated[
-        ClusterAction, typer.Argument(help="up (start them), down (end them) or status.")
-    ],
-    index_dir: IndexOpt = None,
-    ray: RayOpt = None,
-) -> None:
-    """Start, end or list the search actors of an index on Ray: one per shard, kept open
-    between commands (up with no --ray starts a Ray head on 127.0.0.1 if none runs)."""
-    from search.store.shards import folders
-
-    folder = resolve(index_dir)
-    with user_errors():
-        check_location(folder)
-        configure(folder, None, None)
-        shards = folders(folder)
-        from search.cluster import service
-
-        address = ray_address(ray)
-        if action is ClusterAction.down:
-            ended = service.down(address, shards)
-            stderr(f"govsearch: ended {ended} search actor{'s' * (ended != 1)}")
-            return
-        states = (
-            service.up(folder, address, shards)
-            if action is ClusterAction.up
-            else (service.status(address, shards))
-        )
-    for state in states:
-        typer.echo(f"{state.shard}\t{state.state}\t{state.node or '-'}\t{state.generation}")
-
-
 @app.command(cls=Command, short_help="A passage in its document, or a whole document.")
 def show(
     location: Annotated[
@@ -523,6 +484,45 @@ def _root(
     ] = False,
 ) -> None:
     """govsearch: search Chinese government announcements from the terminal."""
+
+
+class ClusterAction(StrEnum):
+    up = "up"
+    down = "down"
+    status = "status"
+
+
+@app.command(cls=Command, short_help="Long-lived Ray actors that keep the shards open.")
+def cluster(
+    action: Annotated[
+        ClusterAction, typer.Argument(help="up (start them), down (end them) or status.")
+    ],
+    index_dir: IndexOpt = None,
+    ray: RayOpt = None,
+) -> None:
+    """Start, end or list the search actors of an index on Ray: one per shard, kept open
+    between commands (up with no --ray starts a Ray head on 127.0.0.1 if none runs)."""
+    from search.store.shards import folders
+
+    folder = resolve(index_dir)
+    with user_errors():
+        check_location(folder)
+        configure(folder, None, None)
+        shards = folders(folder)
+        from search.cluster import service
+
+        address = ray_address(ray)
+        if action is ClusterAction.down:
+            ended = service.down(address, shards)
+            stderr(f"govsearch: ended {ended} search actor{'s' * (ended != 1)}")
+            return
+        states = (
+            service.up(folder, address, shards)
+            if action is ClusterAction.up
+            else (service.status(address, shards))
+        )
+    for state in states:
+        typer.echo(f"{state.shard}\t{state.state}\t{state.node or '-'}\t{state.generation}")
 
 
 def main() -> None:

@@ -91,11 +91,12 @@ def test_dash_h_is_help_and_descriptions_are_whole() -> None:
     assert result.exit_code == 0
     assert result.stdout.endswith(
         "Commands:\n"
-        "  index   Index files and folders, or refresh the index.\n"
-        "  search  Ranked passages for a query.\n"
-        "  batch   Run many queries: one per line of a file or stdin.\n"
-        "  stats   What the index holds.\n"
-        "  show    A passage in its document, or a whole document.\n"
+        "  index    Index files and folders, or refresh the index.\n"
+        "  search   Ranked passages for a query.\n"
+        "  batch    Run many queries: one per line of a file or stdin.\n"
+        "  stats    What the index holds.\n"
+        "  show     A passage in its document, or a whole document.\n"
+        "  cluster  Long-lived Ray actors that keep the shards open.\n"
     )
     assert "…" not in result.stdout
 

@@ -41,8 +41,11 @@ from search.cli_support import (
     stderr,
     summary_line,
     user_errors,
+    write_facets,
     write_stream,
+    write_trend,
 )
+from search.cli_watch import watch_app
 from search.config import index_dir as resolve
 from search.errors import BadInput
 from search.render import inert
@@ -56,6 +59,8 @@ app = typer.Typer(
     rich_markup_mode=None,
     pretty_exceptions_enable=False,
 )
+
+app.add_typer(watch_app, name="watch", short_help="Saved searches: what is new since last run.")
 
 
 class Sort(StrEnum):
@@ -230,6 +235,14 @@ def search(
     explain: Annotated[
         bool, typer.Option("--explain", help="Show the parts of each hit's score.")
     ] = False,
+    facets: Annotated[
+        str,
+        typer.Option(
+            "--facets",
+            metavar="NAMES",
+            help="After the hits, matching documents per issuer,year,month,format,folder.",
+        ),
+    ] = "",
     color: ColorOpt = Color.auto,
 ) -> None:
     """Ranked passages for QUERY: location, title · issuer · date, highlighted snippet."""
@@ -238,6 +251,7 @@ def search(
         raise fail(BadInput("--json, -l/--files and -c/--count exclude each other", "pick one"))
     if explain and (files or count):
         raise fail(BadInput("--explain shows the parts of each hit's score", "drop -l/-c"))
+    names = _facet_names(facets, files or count)
     folder = resolve(index_dir)
     with user_errors():
         ready(folder, refresh, warn=", or search with --refresh")
@@ -260,7 +274,22 @@ def search(
 
             with damaged(folder):
                 status = write_stream(stream, as_json, files, color)
+            if names:
+                write_facets(searcher, text, options, names, as_json, color)
     raise typer.Exit(status)
+
+
+def _facet_names(text: str, files_or_count: bool) -> tuple[str, ...]:
+    """The facets asked for (none without --facets); -l and -c print nothing but their paths
+    or number, so they take no facets."""
+    if not text:
+        return ()
+    if files_or_count:
+        raise fail(BadInput("--facets prints after the hits", "drop -l/-c, or use --json"))
+    from search.facets import parse_names
+
+    with user_errors():
+        return parse_names(text)
 
 
 @app.command(cls=Command, short_help="Run many queries: one per line of a file or stdin.")
@@ -409,6 +438,63 @@ def show(
     render.excerpt(shown, console(color))
 
 
+class Period(StrEnum):
+    year = "year"
+    quarter = "quarter"
+    month = "month"
+
+
+@app.command(cls=Command, short_help="Matching documents per year, quarter or month, as bars.")
+def trend(
+    queries: Annotated[
+        list[str], typer.Argument(metavar="QUERY...", help="One or more queries, side by side.")
+    ],
+    index_dir: IndexOpt = None,
+    by: Annotated[Period, typer.Option("--by", help="year, quarter or month.")] = Period.year,
+    since: Annotated[
+        str, typer.Option("--since", metavar="DATE", help="From this date (2023, 2023-06).")
+    ] = "",
+    until: Annotated[str, typer.Option("--until", metavar="DATE", help="To this date.")] = "",
+    issuer: Annotated[
+        str,
+        typer.Option("--issuer", metavar="TEXT", help="Only documents whose issuer contains this."),
+    ] = "",
+    passages: Annotated[
+        bool, typer.Option("--passages", help="Count matching passages, not documents.")
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object.")] = False,
+    as_csv: Annotated[bool, typer.Option("--csv", help="period,query… rows.")] = False,
+    plot: Annotated[
+        Path | None,
+        typer.Option("--plot", metavar="FILE", help="Also draw a .png or .svg chart (plot extra)."),
+    ] = None,
+    color: ColorOpt = Color.auto,
+) -> None:
+    """Matching documents per period for each QUERY, side by side; undated ones apart.
+
+    Exit status: 0 when some query matched, 1 when none did, 2 on an error."""
+    from search import trend as trends
+    from search import trend_render
+
+    if as_json and as_csv:
+        raise fail(BadInput("--json and --csv exclude each other", "pick one"))
+    folder = resolve(index_dir)
+    with user_errors():
+        if plot is not None:
+            trend_render.check_plot(plot)
+        ready(folder)
+        from search.searching import Options, Searcher
+
+        options = Options(issuer=issuer, since=since, until=until)
+        unit = "passages" if passages else "documents"
+        with Searcher(folder) as searcher:
+            found = trends.trend(searcher, [query_text([q]) for q in queries], options, by, unit)
+        if plot is not None:
+            trend_render.write_plot(found, plot)
+    write_trend(found, as_json, as_csv, color)
+    raise typer.Exit(0 if any(s.total for s in found.series) else 1)
+
+
 def _version(value: bool) -> None:
     if value:
         typer.echo(f"govsearch {__version__}")
@@ -440,3 +526,4 @@ def main() -> None:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         sys.exit(0)
+

@@ -16,6 +16,7 @@ from typing import Annotated, Any
 import typer
 
 from search import __version__
+from search.cli_analysts import trend, watch_app
 from search.cli_help import (
     CONTEXT,
     SYNTAX,
@@ -43,9 +44,7 @@ from search.cli_support import (
     user_errors,
     write_facets,
     write_stream,
-    write_trend,
 )
-from search.cli_watch import watch_app
 from search.config import index_dir as resolve
 from search.errors import BadInput
 from search.render import inert
@@ -236,13 +235,14 @@ def search(
         bool, typer.Option("--explain", help="Show the parts of each hit's score.")
     ] = False,
     facets: Annotated[
-        str,
+        str | None,
         typer.Option(
             "--facets",
             metavar="NAMES",
+            show_default=False,
             help="After the hits, matching documents per issuer,year,month,format,folder.",
         ),
-    ] = "",
+    ] = None,
     color: ColorOpt = Color.auto,
 ) -> None:
     """Ranked passages for QUERY: location, title · issuer · date, highlighted snippet."""
@@ -279,10 +279,10 @@ def search(
     raise typer.Exit(status)
 
 
-def _facet_names(text: str, files_or_count: bool) -> tuple[str, ...]:
+def _facet_names(text: str | None, files_or_count: bool) -> tuple[str, ...]:
     """The facets asked for (none without --facets); -l and -c print nothing but their paths
     or number, so they take no facets."""
-    if not text:
+    if text is None:
         return ()
     if files_or_count:
         raise fail(BadInput("--facets prints after the hits", "drop -l/-c, or use --json"))
@@ -438,61 +438,9 @@ def show(
     render.excerpt(shown, console(color))
 
 
-class Period(StrEnum):
-    year = "year"
-    quarter = "quarter"
-    month = "month"
-
-
-@app.command(cls=Command, short_help="Matching documents per year, quarter or month, as bars.")
-def trend(
-    queries: Annotated[
-        list[str], typer.Argument(metavar="QUERY...", help="One or more queries, side by side.")
-    ],
-    index_dir: IndexOpt = None,
-    by: Annotated[Period, typer.Option("--by", help="year, quarter or month.")] = Period.year,
-    since: Annotated[
-        str, typer.Option("--since", metavar="DATE", help="From this date (2023, 2023-06).")
-    ] = "",
-    until: Annotated[str, typer.Option("--until", metavar="DATE", help="To this date.")] = "",
-    issuer: Annotated[
-        str,
-        typer.Option("--issuer", metavar="TEXT", help="Only documents whose issuer contains this."),
-    ] = "",
-    passages: Annotated[
-        bool, typer.Option("--passages", help="Count matching passages, not documents.")
-    ] = False,
-    as_json: Annotated[bool, typer.Option("--json", help="One JSON object.")] = False,
-    as_csv: Annotated[bool, typer.Option("--csv", help="period,query… rows.")] = False,
-    plot: Annotated[
-        Path | None,
-        typer.Option("--plot", metavar="FILE", help="Also draw a .png or .svg chart (plot extra)."),
-    ] = None,
-    color: ColorOpt = Color.auto,
-) -> None:
-    """Matching documents per period for each QUERY, side by side; undated ones apart.
-
-    Exit status: 0 when some query matched, 1 when none did, 2 on an error."""
-    from search import trend as trends
-    from search import trend_render
-
-    if as_json and as_csv:
-        raise fail(BadInput("--json and --csv exclude each other", "pick one"))
-    folder = resolve(index_dir)
-    with user_errors():
-        if plot is not None:
-            trend_render.check_plot(plot)
-        ready(folder)
-        from search.searching import Options, Searcher
-
-        options = Options(issuer=issuer, since=since, until=until)
-        unit = "passages" if passages else "documents"
-        with Searcher(folder) as searcher:
-            found = trends.trend(searcher, [query_text([q]) for q in queries], options, by, unit)
-        if plot is not None:
-            trend_render.write_plot(found, plot)
-    write_trend(found, as_json, as_csv, color)
-    raise typer.Exit(0 if any(s.total for s in found.series) else 1)
+app.command(cls=Command, short_help="Matching documents per year, quarter or month, as bars.")(
+    trend
+)
 
 
 def _version(value: bool) -> None:

@@ -143,6 +143,15 @@ def test_unknown_facet_names_the_known_ones(dated: Path) -> None:
     )
 
 
+def test_empty_facet_list(dated: Path) -> None:
+    code, out, err = _search(dated, "消费", "--facets", "")
+    assert (code, out) == (2, "")
+    assert err == (
+        "govsearch: error: --facets needs a facet name — "
+        "give some of: issuer,year,month,format,folder\n"
+    )
+
+
 @pytest.mark.parametrize("flag", ["-c", "-l"])
 def test_facets_refused_with_count_and_files(dated: Path, flag: str) -> None:
     code, out, err = _search(dated, "消费", flag, "--facets", "year")

@@ -1,20 +1,24 @@
-"""``govsearch watch``: saved searches (``search.watch``) — add, list, rm, and run (also
-``govsearch watch`` alone), which shows what is new since a watch last ran.
+"""The analysts' commands: ``govsearch trend`` (``search.trend``) and ``govsearch watch``:
+saved searches (``search.watch``) — add, list, rm, and run (also ``govsearch watch`` alone),
+which shows what is new since a watch last ran.  ``cli.py`` registers them.
 
-Exit status of a run: 0 when a watch has new hits, 1 when none has, 2 on an error.
+Exit status of a trend or a watch run: 0 when something matched (a watch: has new hits), 1
+when nothing did, 2 on an error.
 """
 
 from __future__ import annotations
 
 import sys
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
 from search.cli_help import CONTEXT, Command, Group, query_text
-from search.cli_support import Color, console, ready, stderr, user_errors
+from search.cli_support import Color, console, fail, ready, stderr, user_errors, write_trend
 from search.config import index_dir as resolve
+from search.errors import BadInput
 
 watch_app = typer.Typer(
     cls=Group,
@@ -34,6 +38,64 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="JSON Lines, for scripts a
 ColorOpt = Annotated[
     Color, typer.Option("--color", help="Colour: auto (on a terminal), always, never.")
 ]
+
+
+class Period(StrEnum):
+    year = "year"
+    quarter = "quarter"
+    month = "month"
+
+
+def trend(
+    queries: Annotated[
+        list[str], typer.Argument(metavar="QUERY", help="One or more queries, side by side.")
+    ],
+    index_dir: IndexOpt = None,
+    by: Annotated[
+        Period, typer.Option("--by", help="One bar per year, quarter or month.")
+    ] = Period.year,
+    since: Annotated[
+        str, typer.Option("--since", metavar="DATE", help="From this date (2023, 2023-06).")
+    ] = "",
+    until: Annotated[str, typer.Option("--until", metavar="DATE", help="To this date.")] = "",
+    issuer: Annotated[
+        str,
+        typer.Option("--issuer", metavar="TEXT", help="Only documents whose issuer contains this."),
+    ] = "",
+    passages: Annotated[
+        bool, typer.Option("--passages", help="Count matching passages, not documents.")
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object.")] = False,
+    as_csv: Annotated[bool, typer.Option("--csv", help="period,query… rows.")] = False,
+    plot: Annotated[
+        Path | None,
+        typer.Option("--plot", metavar="FILE", help="Also draw a .png or .svg chart (plot extra)."),
+    ] = None,
+    color: ColorOpt = Color.auto,
+) -> None:
+    """Matching documents per period for each QUERY, side by side; undated ones apart.
+
+    Exit status: 0 when some query matched, 1 when none did, 2 on an error."""
+    from search import trend as trends
+    from search import trend_render
+
+    if as_json and as_csv:
+        raise fail(BadInput("--json and --csv exclude each other", "pick one"))
+    folder = resolve(index_dir)
+    with user_errors():
+        if plot is not None:
+            trend_render.check_plot(plot)
+        ready(folder)
+        from search.searching import Options, Searcher
+
+        options = Options(issuer=issuer, since=since, until=until)
+        unit = "passages" if passages else "documents"
+        with Searcher(folder) as searcher:
+            found = trends.trend(searcher, [query_text([q]) for q in queries], options, by, unit)
+        if plot is not None:
+            trend_render.write_plot(found, plot)
+    write_trend(found, as_json, as_csv, color)
+    raise typer.Exit(0 if any(s.total for s in found.series) else 1)
 
 
 @watch_app.callback()
@@ -71,7 +133,7 @@ def add(
         with watching.locked(folder):
             watches = watching.load(folder)
             if name in watches:
-                raise watching.BadInput(
+                raise BadInput(
                     f"a saved search named {name!r} exists",
                     f"remove it first: govsearch watch rm {name}",
                 )

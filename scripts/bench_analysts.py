@@ -13,7 +13,10 @@ For a word held by about a third of the passages (``resultsets.third_word``, or 
 - trend: the word and a second, rarer word (``--second``) by month, documents and passages
   (warm: the matches cached, as in one ``trend`` command that counts both);
 - a watch run of the word over an index where it has seen everything (the digest of every
-  matching document: the cost of a run that finds nothing new), against the match alone.
+  matching document: the cost of a run that finds nothing new), against the match alone;
+- cold processes: ``govsearch search W -n 1 --json`` with and without ``--facets`` (all five),
+  ``govsearch trend W SECOND --by month --csv`` and ``govsearch search W -c`` (medians of
+  ``--repeat`` runs, alternating).
 
 Medians of ``--repeat``.  Writes ``OUT/analysts.json`` and prints a table.
 """
@@ -22,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import functools
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -48,6 +52,24 @@ def cold(folder: Path, word: str, repeat: int) -> tuple[float, float]:
             matches.append(middle - start)
             facets.append(time.perf_counter() - middle)
     return median(matches), median(facets)
+
+
+def processes(folder: Path, word: str, second: str, repeat: int) -> dict[str, float]:
+    """Wall time of each command in a new process (medians; the commands alternate)."""
+    base = [sys.executable, "-m", "search"]
+    commands = {
+        "cold_search_s": ["search", word, "-n", "1", "--json"],
+        "cold_search_facets_s": ["search", word, "-n", "1", "--json", "--facets", ",".join(NAMES)],
+        "cold_count_s": ["search", word, "-c"],
+        "cold_trend_s": ["trend", word, second, "--by", "month", "--csv"],
+    }
+    runs: dict[str, list[float]] = {key: [] for key in commands}
+    for _ in range(repeat):
+        for key, args in commands.items():
+            start = time.perf_counter()
+            subprocess.run([*base, *args, "--index", str(folder)], capture_output=True, check=False)
+            runs[key].append(time.perf_counter() - start)
+    return {key: median(values) for key, values in runs.items()}
 
 
 def run_trend(searcher: Any, words: list[str], unit: str) -> Any:
@@ -80,6 +102,7 @@ def measure(folder: Path, word: str, second: str, repeat: int) -> dict[str, Any]
             lambda: watch.run(searcher, seen), repeat
         )
         assert not outcome.hits
+    out.update(processes(folder, word, second, repeat))
     return out
 
 
@@ -115,6 +138,9 @@ def main(argv: list[str] | None = None) -> int:
     ):
         ratio = found[key] / match
         print(f"{key:<26}{found[key] * 1000:8.1f} ms  {ratio:6.2f}× the cold match")
+    for key in ("cold_search_s", "cold_search_facets_s", "cold_count_s", "cold_trend_s"):
+        ratio = found[key] / found["cold_search_s"]
+        print(f"{key:<26}{found[key]:8.3f} s   {ratio:6.2f}× the cold search")
     return 0
 
 

@@ -28,6 +28,7 @@ watch_app = typer.Typer(
     rich_markup_mode=None,
 )
 
+NONE_YET = "govsearch: no saved searches — add one: govsearch watch add NAME QUERY"
 IndexOpt = Annotated[
     Path | None,
     typer.Option(
@@ -157,6 +158,8 @@ def list_(index_dir: IndexOpt = None, as_json: JsonOpt = False) -> None:
 
     with user_errors():
         watches = watching.load(resolve(index_dir))
+    if not watches:
+        stderr(NONE_YET)
     for w in sorted(watches.values(), key=lambda w: w.name):
         if as_json:
             sys.stdout.write(render.json_line(watching.watch_object(w)) + "\n")
@@ -201,7 +204,7 @@ def _run(folder: Path, names: list[str], as_json: bool, color: Color) -> None:
 
     with user_errors():
         if not folder.is_dir() or not watching.path(folder).exists():
-            stderr("govsearch: no saved searches — add one: govsearch watch add NAME QUERY")
+            stderr(NONE_YET)
             raise typer.Exit(1)
         ready(folder)
         from search.searching import Searcher

@@ -77,7 +77,9 @@ def count_facets(view: Any, passages: np.ndarray, names: Sequence[str], base: st
 
 
 def merge(parts: Iterable[Facets]) -> Facets:
-    """The counts of several shards (each a ``count_facets`` of the same names) summed."""
+    """The counts of several shards (each a ``count_facets`` of the same names) summed.  An
+    issuer spelt differently in two shards (the same normalised) counts as one, named by the
+    spelling with the most documents."""
     parts = list(parts)
     if not parts:
         return Facets(0, ())
@@ -86,8 +88,23 @@ def merge(parts: Iterable[Facets]) -> Facets:
         total: Counter[str] = Counter()
         for part in parts:
             total.update(dict(part.facets[i].counts))
+        if facet.name == "issuer":
+            total = _by_normalised(total)
         out.append(Facet(facet.name, _ordered(total)))
     return Facets(sum(p.documents for p in parts), tuple(out))
+
+
+def _by_normalised(counts: Counter[str]) -> Counter[str]:
+    from search.analyzer import normalize
+
+    groups: dict[str, list[tuple[str, int]]] = {}
+    for value, n in counts.items():
+        groups.setdefault(normalize(value).strip(), []).append((value, n))
+    out: Counter[str] = Counter()
+    for members in groups.values():
+        name = min(members, key=lambda m: (-m[1], m[0]))[0]
+        out[name] = sum(n for _, n in members)
+    return out
 
 
 def _ordered(counts: dict[str, int]) -> tuple[tuple[str, int], ...]:
@@ -139,18 +156,29 @@ def _by_issuer(view: Any, documents: np.ndarray) -> dict[str, int]:
 
 
 def _by_path(view: Any, documents: np.ndarray, name: str, base: str) -> dict[str, int]:
-    """Counts per format (as stored) or per folder (as the user would type it here)."""
+    """Counts per folder (as the user would type it here) or per format (as stored: the
+    documents of one file share its format, and files of one suffix share theirs, so one
+    document's metadata is read per suffix and segment)."""
     out: Counter[str] = Counter()
     for part, local in _split(view, documents):
         column = np.asarray(part.data["d.path"])[local]
         paths, first, counts = np.unique(column, return_index=True, return_counts=True)
+        groups: dict[str, tuple[int, int]] = {}  # folder or suffix → (a document, documents)
         for path, at, n in zip(paths.tolist(), first.tolist(), counts.tolist(), strict=True):
+            stored = part.data.paths[path]
+            key = os.path.dirname(stored) if name == "folder" else _suffix(stored)
+            number, total = groups.get(key, (int(local[at]), 0))
+            groups[key] = (number, total + n)
+        for key, (number, n) in groups.items():
             if name == "folder":
-                shown = display_path(absolute(part.data.paths[path], base))
-                out[os.path.dirname(shown) or "."] += n
-            else:  # the documents of one file share its format: one document's metadata
-                out[view.document(part.doc_base + int(local[at]))["fmt"]] += n
+                out[display_path(absolute(key, base))] += n
+            else:
+                out[view.document(part.doc_base + number)["fmt"]] += n
     return out
+
+
+def _suffix(path: str) -> str:
+    return os.path.splitext(path)[1].lower()
 
 
 def facets_object(found: Facets) -> dict[str, Any]:

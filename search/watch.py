@@ -68,10 +68,7 @@ def load(folder: Path) -> dict[str, Watch]:
     """The watches of the index at ``folder`` (none yet: empty)."""
     try:
         data = json.loads(path(folder).read_text(encoding="utf-8"))
-        return {
-            name: Watch(name, **{**w, "seen": frozenset(w.get("seen", ()))})
-            for name, w in data["watches"].items()
-        }
+        return {name: _watch(name, w) for name, w in data["watches"].items()}
     except FileNotFoundError:
         return {}
     except (ValueError, KeyError, TypeError, AttributeError) as exc:
@@ -79,6 +76,13 @@ def load(folder: Path) -> dict[str, Watch]:
             f"the saved searches in {path(folder)} are damaged ({exc})",
             "fix or remove that file (it holds only the saved searches)",
         ) from exc
+
+
+def _watch(name: str, saved: dict[str, Any]) -> Watch:
+    """A watch as saved (keys a later version may add are left out)."""
+    known = ("query", "issuer", "since", "until", "added", "last_run")
+    fields = {key: str(saved[key]) for key in known if key in saved}
+    return Watch(name, **fields, seen=frozenset(str(k) for k in saved.get("seen", ())))
 
 
 def save(folder: Path, watches: dict[str, Watch]) -> None:

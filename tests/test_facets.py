@@ -193,3 +193,38 @@ def test_shards_sum_to_the_whole(dated: Path) -> None:
 
 def test_parse_names() -> None:
     assert parse_names(" Year, issuer,year ") == ("year", "issuer")
+
+
+def test_merge_counts_one_issuer_spelt_two_ways_once() -> None:
+    def one(issuer: str, n: int) -> Facets:
+        return Facets(n, (Facet("issuer", ((issuer, n), ("", 1))), Facet("year", (("2024", n),))))
+
+    assert merge([one("國務院", 1), one("国务院", 2), one("商务部", 1)]) == Facets(
+        4,
+        (
+            Facet("issuer", (("国务院", 3), ("商务部", 1), ("", 3))),
+            Facet("year", (("2024", 4),)),
+        ),
+    )
+
+
+def test_folders_as_typed_from_here(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Files at the top of the collection are in "."; run from elsewhere, folders are paths
+    from there."""
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "a.txt").write_text("促进消费。\n", encoding="utf-8")
+    (tmp_path / "sub" / "b.md").write_text("扩大消费。\n", encoding="utf-8")
+    folder = tmp_path / "index"
+    update(folder, [tmp_path])
+    monkeypatch.chdir(tmp_path)
+    _, out, _ = _search(folder, "消费", "--json", "--facets", "folder,format")
+    assert json.loads(out.splitlines()[-1])["facets"] == {
+        "folder": [{"value": ".", "documents": 1}, {"value": "sub", "documents": 1}],
+        "format": [{"value": "md", "documents": 1}, {"value": "txt", "documents": 1}],
+    }
+    monkeypatch.chdir(tmp_path / "sub")
+    _, out, _ = _search(folder, "消费", "--json", "--facets", "folder")
+    assert json.loads(out.splitlines()[-1])["facets"]["folder"] == [
+        {"value": ".", "documents": 1},
+        {"value": str(tmp_path), "documents": 1},
+    ]

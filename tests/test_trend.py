@@ -152,3 +152,10 @@ def test_bar_eighths() -> None:
     assert [bar(n, 8, 1) for n in range(9)] == ["", "▏", "▎", "▍", "▌", "▋", "▊", "▉", "█"]
     assert bar(1, 1000, 10) == "▏"  # never nothing for a match
     assert bar(3, 4, 4) == "███"
+
+
+def test_one_end_of_the_range_from_the_options_the_other_from_the_matches(dated: Path) -> None:
+    _, out, _ = _trend(dated, "以旧换新", "--until", "2023-06", "--csv")
+    assert out == "period,以旧换新\n2022,2\n2023,1\nundated,0\n"
+    _, out, _ = _trend(dated, "以旧换新", "--since", "2021", "--csv")
+    assert out == "period,以旧换新\n2021,0\n2022,2\n2023,1\n2024,2\nundated,0\n"

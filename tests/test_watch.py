@@ -150,6 +150,22 @@ def test_no_watches_yet(fresh: tuple[Path, Path]) -> None:
         "",
         "govsearch: no saved searches — add one: govsearch watch add NAME QUERY\n",
     )
+    assert _run(folder, "watch", "list") == (
+        0,
+        "",
+        "govsearch: no saved searches — add one: govsearch watch add NAME QUERY\n",
+    )
+
+
+def test_keys_of_a_later_version_are_ignored(watched: tuple[Path, Path]) -> None:
+    _, folder = watched
+    saved = json.loads((folder / "watches.json").read_text(encoding="utf-8"))
+    saved["watches"]["cars"]["colour"] = "red"
+    (folder / "watches.json").write_text(json.dumps(saved), encoding="utf-8")
+    assert _run(folder, "watch", "--json")[:2] == (
+        1,
+        '{"schema_version": 1, "watch": "cars", "query": "以旧换新", "new": 0, "documents": 1}\n',
+    )
 
 
 def test_document_keys_survive_a_rebuild(fresh: tuple[Path, Path]) -> None:

@@ -9,6 +9,7 @@ when nothing did, 2 on an error.
 from __future__ import annotations
 
 import sys
+from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
@@ -109,10 +110,27 @@ def watch(
     """Saved searches. Alone: run them all (as watch run)."""
     if ctx.invoked_subcommand is None:
         _run(resolve(index_dir), [], as_json, color)
+    ctx.obj = _Given(index_dir, as_json, color)  # for the sub-command: watch --index X list
+
+
+@dataclass(frozen=True)
+class _Given:
+    """Options given before the sub-command (``govsearch watch --json run``)."""
+
+    index_dir: Path | None
+    as_json: bool
+    color: Color
+
+
+def _given(ctx: typer.Context, index_dir: Path | None) -> Path:
+    """The index folder: the sub-command's ``--index``, else the one given before it."""
+    before = ctx.obj if isinstance(ctx.obj, _Given) else None
+    return resolve(index_dir if index_dir is not None or before is None else before.index_dir)
 
 
 @watch_app.command(cls=Command, short_help="Save a search (what matches now counts as seen).")
 def add(
+    ctx: typer.Context,
     name: Annotated[str, typer.Argument(metavar="NAME", help="A name for the search.")],
     words: Annotated[list[str], typer.Argument(metavar="QUERY", help="The query.")],
     index_dir: IndexOpt = None,
@@ -125,7 +143,7 @@ def add(
     """Save QUERY as NAME; the documents it matches now count as seen."""
     from search import watch as watching
 
-    folder = resolve(index_dir)
+    folder = _given(ctx, index_dir)
     with user_errors():
         watching.check_name(name)
         ready(folder)
@@ -150,14 +168,15 @@ def add(
 
 
 @watch_app.command("list", cls=Command, short_help="The saved searches.")
-def list_(index_dir: IndexOpt = None, as_json: JsonOpt = False) -> None:
+def list_(ctx: typer.Context, index_dir: IndexOpt = None, as_json: JsonOpt = False) -> None:
     """One line per saved search: name, query and filters, last run, documents seen."""
     from search import render
     from search import watch as watching
     from search.render import inert
 
     with user_errors():
-        watches = watching.load(resolve(index_dir))
+        watches = watching.load(_given(ctx, index_dir))
+    as_json = as_json or (isinstance(ctx.obj, _Given) and ctx.obj.as_json)
     if not watches:
         stderr(NONE_YET)
     for w in sorted(watches.values(), key=lambda w: w.name):
@@ -170,13 +189,14 @@ def list_(index_dir: IndexOpt = None, as_json: JsonOpt = False) -> None:
 
 @watch_app.command(cls=Command, short_help="Remove a saved search.")
 def rm(
+    ctx: typer.Context,
     name: Annotated[str, typer.Argument(metavar="NAME", help="The saved search to remove.")],
     index_dir: IndexOpt = None,
 ) -> None:
     """Remove the saved search NAME and what it has seen."""
     from search import watch as watching
 
-    folder = resolve(index_dir)
+    folder = _given(ctx, index_dir)
     with user_errors(), watching.locked(folder):
         watches = watching.load(folder)
         if watches.pop(name, None) is None:
@@ -187,6 +207,7 @@ def rm(
 
 @watch_app.command("run", cls=Command, short_help="Show what is new for each saved search.")
 def run_(
+    ctx: typer.Context,
     names: Annotated[
         list[str] | None,
         typer.Argument(metavar="NAME", help="These saved searches (default: all)."),
@@ -196,7 +217,9 @@ def run_(
     color: ColorOpt = Color.auto,
 ) -> None:
     """The hits new since each saved search last ran (documents added or changed since)."""
-    _run(resolve(index_dir), names or [], as_json, color)
+    before = ctx.obj if isinstance(ctx.obj, _Given) else _Given(None, False, Color.auto)
+    color = color if color is not Color.auto else before.color
+    _run(_given(ctx, index_dir), names or [], as_json or before.as_json, color)
 
 
 def _run(folder: Path, names: list[str], as_json: bool, color: Color) -> None:

@@ -228,3 +228,17 @@ def test_folders_as_typed_from_here(tmp_path: Path, monkeypatch: pytest.MonkeyPa
         {"value": ".", "documents": 1},
         {"value": str(tmp_path), "documents": 1},
     ]
+
+
+def test_values_are_data_not_markup(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    issuer = "[red]机关[/red]\x1b[31m"
+    record = {"id": "x", "date": "2024-01-02", "issuer": issuer, "text": "消费。"}
+    (tmp_path / "c").mkdir()
+    (tmp_path / "c" / "x.jsonl").write_text(json.dumps(record) + "\n", encoding="utf-8")
+    update(tmp_path / "index", [tmp_path / "c"])
+    monkeypatch.chdir(tmp_path)
+    code, out, _ = _search(
+        tmp_path / "index", "消费", "-n", "0", "--facets", "issuer", "--color", "always"
+    )
+    assert code == 0
+    assert "[red]机关[/red]␛[31m" in out and "\x1b[31m" not in out.split("by issuer")[1]

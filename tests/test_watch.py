@@ -185,3 +185,16 @@ def test_document_keys_survive_a_rebuild(fresh: tuple[Path, Path]) -> None:
     update(folder, None, rebuild=True)
     assert keys() == before
     assert len(set(before.values())) == 5
+
+
+def test_options_before_the_sub_command(watched: tuple[Path, Path]) -> None:
+    _, folder = watched
+    result = runner.invoke(app, ["watch", "--index", str(folder), "--json", "run"])
+    assert (result.exit_code, result.stdout) == (
+        1,
+        '{"schema_version": 1, "watch": "cars", "query": "以旧换新", "new": 0, "documents": 1}\n',
+    )
+    result = runner.invoke(app, ["watch", "--index", str(folder), "--json", "list"])
+    assert json.loads(result.stdout)["watch"] == "cars"
+    result = runner.invoke(app, ["watch", "--index", str(folder), "rm", "cars"])
+    assert (result.exit_code, result.stderr) == (0, "govsearch: removed cars\n")

@@ -24,7 +24,7 @@ from search.errors import BadInput
 watch_app = typer.Typer(
     cls=Group,
     context_settings=CONTEXT,
-    help="Saved searches: what is new since each last ran.",
+    help="Saved searches: what is new since each last ran. Alone, as watch run: run them all.",
     invoke_without_command=True,
     rich_markup_mode=None,
 )

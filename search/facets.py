@@ -129,7 +129,7 @@ def _date_label(value: int, name: str) -> str:
     return str(value) if name == "year" else f"{value // 100}-{value % 100:02d}"
 
 
-def _split(view: Any, documents: np.ndarray) -> Iterable[tuple[Any, np.ndarray]]:
+def split(view: Any, documents: np.ndarray) -> Iterable[tuple[Any, np.ndarray]]:
     """``documents`` (sorted global numbers) by segment: (part, local numbers)."""
     bases = np.array([p.doc_base for p in view.parts], dtype=np.int64)
     which = np.searchsorted(bases, documents, side="right") - 1
@@ -143,7 +143,7 @@ def _by_issuer(view: Any, documents: np.ndarray) -> dict[str, int]:
     matches it), each group named by the issuer as written in its first document."""
     groups: Counter[str] = Counter()
     first: dict[str, int] = {}
-    for part, local in _split(view, documents):
+    for part, local in split(view, documents):
         table = part.data.issuer
         for number in local.tolist():
             key = table.text(number)
@@ -160,7 +160,7 @@ def _by_path(view: Any, documents: np.ndarray, name: str, base: str) -> dict[str
     documents of one file share its format, and files of one suffix share theirs, so one
     document's metadata is read per suffix and segment)."""
     out: Counter[str] = Counter()
-    for part, local in _split(view, documents):
+    for part, local in split(view, documents):
         column = np.asarray(part.data["d.path"])[local]
         paths, first, counts = np.unique(column, return_index=True, return_counts=True)
         groups: dict[str, tuple[int, int]] = {}  # folder or suffix → (a document, documents)

@@ -142,16 +142,33 @@ def now() -> str:
     return datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
+_KEYED = ("doc_id", "title", "date", "issuer", "doc_number", "url")
+
+
 def document_key(view: Any, number: int) -> str:
     """A document as a watch remembers it: its ``doc_id`` and a digest of its metadata and
     its passages' text (the same document in a rebuilt index has the same key)."""
-    meta = view.document(number)
-    digest = hashlib.blake2b(digest_size=10)
-    for name in ("doc_id", "title", "date", "issuer", "doc_number", "url"):
-        digest.update(meta[name].encode("utf-8") + b"\x00")
-    for passage in view.passages_of(number).tolist():
-        digest.update(view.text(passage).encode("utf-8") + b"\x00")
-    return digest.hexdigest()
+    texts = [view.text(p) for p in view.passages_of(number).tolist()]
+    return _key(view.document(number), texts)
+
+
+def document_keys(view: Any, documents: np.ndarray) -> list[str]:
+    """``document_key`` of each of the (sorted, live) ``documents``, read segment by segment."""
+    from search.facets import split
+
+    keys: list[str] = []
+    for part, local in split(view, documents):
+        firsts, counts, table = part.data["d.first"], part.data["d.count"], part.data.text
+        for n in local.tolist():
+            first = int(firsts[n])
+            texts = [table.text(p) for p in range(first, first + int(counts[n]))]
+            keys.append(_key(view.document(part.doc_base + n), texts))
+    return keys
+
+
+def _key(meta: dict[str, str], texts: list[str]) -> str:
+    data = "".join(meta[name] + "\x00" for name in _KEYED) + "".join(t + "\x00" for t in texts)
+    return hashlib.blake2b(data.encode("utf-8"), digest_size=10).hexdigest()
 
 
 def matching_keys(searcher: Any, watch: Watch) -> tuple[np.ndarray, np.ndarray, list[str]]:
@@ -162,7 +179,7 @@ def matching_keys(searcher: Any, watch: Watch) -> tuple[np.ndarray, np.ndarray, 
     found = full_matches(searcher, watch.query, watch.options())
     with damaged(searcher.folder):
         documents, _ = matching_documents(searcher.literal, found)
-        keys = [document_key(searcher.literal, n) for n in documents.tolist()]
+        keys = document_keys(searcher.literal, documents)
     return found, documents, keys
 
 

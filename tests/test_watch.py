@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 from typer.testing import CliRunner
 
@@ -171,7 +172,7 @@ def test_keys_of_a_later_version_are_ignored(watched: tuple[Path, Path]) -> None
 def test_document_keys_survive_a_rebuild(fresh: tuple[Path, Path]) -> None:
     from search.searching import Searcher
     from search.store.writer import update
-    from search.watch import document_key
+    from search.watch import document_key, document_keys
 
     corpus, folder = fresh
     update(folder, [corpus])
@@ -185,6 +186,9 @@ def test_document_keys_survive_a_rebuild(fresh: tuple[Path, Path]) -> None:
     update(folder, None, rebuild=True)
     assert keys() == before
     assert len(set(before.values())) == 5
+    with Searcher(folder) as s:  # read segment by segment, the same keys
+        numbers = np.arange(5)
+        assert document_keys(s.literal, numbers) == [document_key(s.literal, n) for n in range(5)]
 
 
 def test_options_before_the_sub_command(watched: tuple[Path, Path]) -> None:

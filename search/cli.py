@@ -16,6 +16,7 @@ from typing import Annotated, Any
 import typer
 
 from search import __version__
+from search.cli_analysts import trend, watch_app
 from search.cli_help import (
     CONTEXT,
     SYNTAX,
@@ -43,6 +44,7 @@ from search.cli_support import (
     stderr,
     summary_line,
     user_errors,
+    write_facets,
     write_stream,
 )
 from search.config import index_dir as resolve
@@ -58,6 +60,8 @@ app = typer.Typer(
     rich_markup_mode=None,
     pretty_exceptions_enable=False,
 )
+
+app.add_typer(watch_app, name="watch", short_help="Saved searches: what is new since last run.")
 
 
 class Sort(StrEnum):
@@ -269,6 +273,15 @@ def search(
     explain: Annotated[
         bool, typer.Option("--explain", help="Show the parts of each hit's score.")
     ] = False,
+    facets: Annotated[
+        str | None,
+        typer.Option(
+            "--facets",
+            metavar="NAMES",
+            show_default=False,
+            help="After the hits, matching documents per issuer,year,month,format,folder.",
+        ),
+    ] = None,
     color: ColorOpt = Color.auto,
     ray: RayOpt = None,
     allow_partial: PartialOpt = False,
@@ -279,6 +292,7 @@ def search(
         raise fail(BadInput("--json, -l/--files and -c/--count exclude each other", "pick one"))
     if explain and (files or count):
         raise fail(BadInput("--explain shows the parts of each hit's score", "drop -l/-c"))
+    names = _facet_names(facets, files or count)
     folder = resolve(index_dir)
     with user_errors():
         ready(folder, refresh, warn=", or search with --refresh")
@@ -303,7 +317,22 @@ def search(
 
             with damaged(folder):
                 status = write_stream(stream, as_json, files, color, missing)
+            if names:
+                write_facets(searcher, text, options, names, as_json, color)
     raise typer.Exit(status)
+
+
+def _facet_names(text: str | None, files_or_count: bool) -> tuple[str, ...]:
+    """The facets asked for (none without --facets); -l and -c print nothing but their paths
+    or number, so they take no facets."""
+    if text is None:
+        return ()
+    if files_or_count:
+        raise fail(BadInput("--facets prints after the hits", "drop -l/-c, or use --json"))
+    from search.facets import parse_names
+
+    with user_errors():
+        return parse_names(text)
 
 
 @app.command(cls=Command, short_help="Run many queries: one per line of a file or stdin.")
@@ -468,6 +497,11 @@ def show(
     render.excerpt(shown, console(color))
 
 
+app.command(cls=Command, short_help="Matching documents per year, quarter or month, as bars.")(
+    trend
+)
+
+
 def _version(value: bool) -> None:
     if value:
         typer.echo(f"govsearch {__version__}")
@@ -538,3 +572,4 @@ def main() -> None:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         sys.exit(0)
+

@@ -365,3 +365,28 @@ def missing_shards(searcher: Any) -> list[str]:
             "these results are from the other shards only"
         )
     return missing
+
+
+def write_facets(
+    searcher: Any, text: str, options: Any, names: tuple[str, ...], as_json: bool, color: Color
+) -> None:
+    """The facets of a search after its hits: a JSON line, or a block for a person."""
+    from search import facets, render
+
+    found = facets.search_facets(searcher, text, options, names)
+    if as_json:
+        sys.stdout.write(render.json_line(facets.facets_object(found)) + "\n")
+    else:
+        facets.write_facets(found, console(color))
+
+
+def write_trend(found: Any, as_json: bool, as_csv: bool, color: Color) -> None:
+    """A trend as one JSON object, CSV rows, or bars for a person."""
+    from search import render, trend, trend_render
+
+    if as_json:
+        sys.stdout.write(render.json_line(trend.trend_object(found)) + "\n")
+    elif as_csv:
+        trend.write_csv(found, sys.stdout)
+    else:
+        trend_render.write_chart(found, console(color))

@@ -26,8 +26,8 @@ from search.query import parse
 from search.query.collect import collect
 from search.query.explain import Ledger
 from search.query.hits import document_from, hits, passage_from
-from search.query.match import count, match
-from search.query.plan import PAGE, Options, plan, ranking
+from search.query.match import Matched, count, match
+from search.query.plan import PAGE, Options, Plan, plan, ranking
 from search.query.score import Ranker, score
 from search.store.manifest import damaged
 from search.store.reader import open_view
@@ -98,6 +98,15 @@ class Searcher:
             scored = score(self.ranker, matched, ranking(planned, matched.relaxed), ledger)
             chosen = collect(scored, options, self.literal)
         found = hits(chosen, planned, matched, self.literal, ledger, self._document_at)
+        return Stream(found, len(matched.passages), matched.full, planned.terms)
+
+    def stream_matched(self, planned: Plan, matched: Matched, options: Options) -> Stream:
+        """Rank, collect and read matches a caller chose itself (``watch``: the passages of
+        the documents it has not seen)."""
+        with damaged(self.folder):
+            scored = score(self.ranker, matched, ranking(planned, matched.relaxed), None)
+            chosen = collect(scored, options, self.literal)
+        found = hits(chosen, planned, matched, self.literal, None, self._document_at)
         return Stream(found, len(matched.passages), matched.full, planned.terms)
 
     def _document_at(self, passage: int) -> Document:

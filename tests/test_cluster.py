@@ -131,3 +131,18 @@ def test_cluster_up_keeps_named_actors_that_later_searches_find(
     assert [s.state for s in service.status(cluster, folders)] == ["ALIVE"] * 3
     assert service.down(cluster, folders) == 3
     assert [s.state for s in service.status(cluster, folders)] == ["none"] * 3
+
+
+def test_facets_summed_over_shard_actors_equal_one_index(
+    cluster: str, indexes: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from search.facets import search_facets
+
+    one, three = indexes
+    monkeypatch.chdir(one.parent)
+    names = ("issuer", "year", "month", "format", "folder")
+    with Searcher(one) as single, ClusterSearcher(three, cluster) as actors:
+        for query in ("消费", "以旧换新"):
+            assert search_facets(actors, query, Options(), names) == search_facets(
+                single, query, Options(), names
+            )

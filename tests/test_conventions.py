@@ -96,7 +96,9 @@ def test_dash_h_is_help_and_descriptions_are_whole() -> None:
         "  batch    Run many queries: one per line of a file or stdin.\n"
         "  stats    What the index holds.\n"
         "  show     A passage in its document, or a whole document.\n"
+        "  trend    Matching documents per year, quarter or month, as bars.\n"
         "  cluster  Long-lived Ray actors that keep the shards open.\n"
+        "  watch    Saved searches: what is new since last run.\n"
     )
     assert "…" not in result.stdout
 

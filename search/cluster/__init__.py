@@ -258,6 +258,24 @@ class ClusterSearcher:
     def stream(self, text: str, options: Options = Options()) -> Any:
         return self.search(text, options)  # ranked (and retried) before anything is printed
 
+    def facets(self, text: str, options: Options, names: tuple[str, ...]) -> Any:
+        """Every shard's facet counts, summed (exact: a document is in one shard)."""
+        from search.config import display_path
+        from search.facets import Facet, Facets, merge
+
+        n = len(self.shards.names)
+        found = self._run(lambda _: merge(self.shards.each("facets", [(text, options, names)] * n)))
+        # an actor names folders as absolute paths (its working folder is Ray's): as typed here
+        return Facets(
+            found.documents,
+            tuple(
+                Facet(f.name, tuple((display_path(v), c) for v, c in f.counts))
+                if f.name == "folder"
+                else f
+                for f in found.facets
+            ),
+        )
+
     def count(self, text: str, options: Options = Options()) -> int:
         return int(self._run(lambda fan: fan.count(text, options)))
 

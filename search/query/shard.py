@@ -203,6 +203,13 @@ class ShardSearch:
         chosen = Collected(passages, scores, partial)
         return list(hits(chosen, q.planned, q.matched, self.view, q.ledger))
 
+    def facets(self, text: str, options: Options, names: tuple[str, ...]) -> Any:
+        """This shard's facet counts of a query (``facets.merge`` adds the shards')."""
+        from search.facets import count_facets, full_matches
+
+        found = full_matches(self.searcher, text, options)
+        return count_facets(self.view, found, names, self.searcher.base)
+
     def node(self) -> str:
         """Where this shard is searched: the Ray node's address, else this host's name."""
         try:

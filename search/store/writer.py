@@ -547,8 +547,9 @@ def rebuild_beside(
     retired = folder.with_name(folder.name + ".old")
     shutil.rmtree(retired, ignore_errors=True)
     if folder.exists():
-        if (folder / "README.md").exists():
-            shutil.copy2(folder / "README.md", staging / "README.md")
+        for kept in ("README.md", "watches.json"):  # not the index's: the user's and watch's
+            if (folder / kept).exists():
+                shutil.copy2(folder / kept, staging / kept)
         os.rename(folder, retired)
     os.rename(staging, folder)
     shutil.rmtree(retired, ignore_errors=True)

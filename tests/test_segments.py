@@ -148,9 +148,9 @@ def test_appending_to_a_dump_reads_only_the_new_records(
     read: list[set[int]] = []
     original = build.documents.read_records
 
-    def spy(path: Path, display: str, lines: set[int]) -> object:
+    def spy(path: Path, display: str, lines: set[int], keep: object = None) -> object:
         read.append(set(lines))
-        return original(path, display, lines)
+        return original(path, display, lines, keep)  # type: ignore[arg-type]
 
     monkeypatch.setattr(build.documents, "read_records", spy)
     report = update(folder)

@@ -122,6 +122,7 @@ def _build_shard(
     from search.store.shards import Route, shard_folder
 
     analysis.configure(engine, Path(userdict) if userdict else None)
+    os.environ.setdefault("GOVSEARCH_JOBS", "1")  # Ray runs one task per CPU: no more workers
     paths = [Path(r) for r in roots] if roots else None
     target = shard_folder(Path(folder), shard)
     return writer.update(target, paths, False, None, None, Route(count, shard))

@@ -148,12 +148,20 @@ def _str(record: dict[str, object], key: str) -> str:
     return value.strip() if isinstance(value, str) else ""
 
 
-def read_records(path: Path, display: str, lines: set[int]) -> Parsed:
-    """Only the records on ``lines`` of a JSON Lines dump (an update of a dump that changed)."""
-    return _records(decode(_bytes(path, display), display), display, lines)
+def read_records(
+    path: Path, display: str, lines: set[int] | None, keep: Callable[[str], bool] | None = None
+) -> Parsed:
+    """The records on ``lines`` of a JSON Lines dump (an update of a dump that changed; None:
+    all), only those whose ``doc_id`` ``keep`` keeps (one shard's)."""
+    return _records(decode(_bytes(path, display), display), display, lines, keep)
 
 
-def _records(text: str, display: str, only: set[int] | None = None) -> Parsed:
+def _records(
+    text: str,
+    display: str,
+    only: set[int] | None = None,
+    keep: Callable[[str], bool] | None = None,
+) -> Parsed:
     """Each line of a JSON Lines dump is a document; its passages point at the record's line."""
     out: Parsed = []
     problems: list[str] = []
@@ -169,6 +177,8 @@ def _records(text: str, display: str, only: set[int] | None = None) -> Parsed:
             problems.append(f'{display}:{number}: no "text" string in this record')
             continue
         doc_id = str(record.get("id") or f"{display}#{number}")
+        if keep is not None and not keep(doc_id):
+            continue  # another shard's record
         body = record["text"]
         blocks = [Block(p.strip(), number, number) for p in body.split("\n") if p.strip()]
         date = meta.parse_date(_str(record, "date")) or _str(record, "date")[:10]

@@ -219,8 +219,11 @@ def _read(
         if tick:
             tick(Path(job.path).name)
         try:
-            if job.lines is not None:
-                yield job, documents.read_records(Path(job.path), job.display, set(job.lines))
+            keep = job.route.keeps if job.route else None  # one shard's records of a dump
+            dump = documents.suffix_format(Path(job.path)) == "jsonl"
+            if job.lines is not None or (keep and dump):
+                lines = set(job.lines) if job.lines is not None else None
+                yield job, documents.read_records(Path(job.path), job.display, lines, keep)
             else:
                 yield job, documents.read(Path(job.path), job.doc_id, job.display)
         except UnreadableDocument as exc:

@@ -104,11 +104,12 @@ class FanOut:
         self.totals = Totals()
         self.doc_base = np.zeros(1, dtype=np.int64)
 
-    def _current(self) -> None:
-        """Every shard on its newest commit, and what the collection's order and totals are
-        then (asked again only when a shard was updated)."""
+    def _current(self, commits: list[int] | None = None) -> None:
+        """Every shard on its newest commit (``commits``: as the shards just said), and what
+        the collection's order and totals are then (asked again when a shard was updated)."""
         n = len(self.shards.names)
-        commits = self.shards.each("generation", [()] * n)
+        if commits is None:
+            commits = self.shards.each("generation", [()] * n)
         if commits == self._commits:
             return
         held = self.shards.each("sources", [()] * n)
@@ -131,12 +132,13 @@ class FanOut:
         from search.searching import Stream
 
         planned = plan(parse(text), options)
-        self._current()
         key = uuid.uuid4().hex
         n = len(self.shards.names)
-        full = sum(self.shards.each("strict", [(key, text, options)] * n))
-        partly = full < planned.want and planned.relaxable
-        answers = self.shards.each("match", [(key, partly)] * n)
+        first = self.shards.each("strict", [(key, text, options)] * n)
+        self._current([commit for commit, _ in first])
+        answers = [matching for _, matching in first]
+        if sum(a[0] for a in answers) < planned.want and planned.relaxable:
+            answers = self.shards.each("match", [(key, True)] * n)
         shared = Shared.of([self.totals], [a[2] for a in answers])
         query: Ranking = answers[0][3]
         merged = self._rank(key, shared, query, options.explain)
@@ -158,9 +160,10 @@ class FanOut:
         owner = np.concatenate([np.full(len(t[0]), k) for k, t in enumerate(tops)])
         best = best_first(*(np.concatenate([t[i] for t in tops]) for i in range(3)))[:RERANK]
         pool = np.bincount(owner[best], minlength=n)
-        pools = self.shards.each("rerank", [(key, int(k)) for k in pool])
-        weighted = self._feedback(key, shared, query, pools) if query.bigrams else None
-        ranked = self.shards.each("finish", [(key, weighted)] * n)
+        ranked = self.shards.each("rerank", [(key, int(k)) for k in pool])
+        if query.bigrams:  # a typed question: feedback from the collection's best documents
+            weighted = self._feedback(key, shared, query, ranked)
+            ranked = self.shards.each("finish", [(key, weighted)] * n)
         shard = np.concatenate([np.full(len(r.passages), k) for k, r in enumerate(ranked)])
         tier, scores, place, passage, documents, dates, partial = (
             np.concatenate([getattr(r, name) for r in ranked])

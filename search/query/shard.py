@@ -5,14 +5,15 @@ coordinator itself without Ray).  A query takes a few short steps, each answerin
 coordinator with small arrays, so that every shard scores with the statistics of the whole
 collection (``Shared``) and the coordinator merges what they rank:
 
-1. ``strict``: how many passages match the whole query here (the collection relaxes a query
-   when all shards together do not fill the page);
-2. ``match``: the candidates, and this shard's counts of the query's terms;
+1. ``strict``: the full matches here, and this shard's counts of the query's terms (the
+   collection relaxes a query when all shards together do not fill the page: then
+   ``match`` finds the partial matches too, and counts the relaxed words);
 3. ``presence``: stage 1 of ranking with the collection's statistics; this shard's best
    ``RERANK`` candidates (tier, score, place);
-4. ``rerank``: stage 2 for the first ``k`` of those (the ones in the collection's pool);
-5. for a typed question, ``bigram_keys`` and ``frequencies`` for feedback; then ``finish``:
-   feedback and the lead bonus, and every candidate's final tier, score and place;
+4. ``rerank``: stage 2 for the first ``k`` of those (the ones in the collection's pool), and
+   every candidate's final tier, score and place; for a typed question first
+   ``bigram_keys`` and ``frequencies`` for feedback, then ``finish`` (feedback and the lead
+   bonus);
 6. ``hits``: the chosen passages as hits.
 """
 
@@ -48,6 +49,10 @@ class Ranked:
     documents: np.ndarray
     dates: np.ndarray
     partial: np.ndarray
+
+
+Matching = tuple[int, int, Counts, Ranking]  # full matches, candidates, counts, what ranks
+Pool = tuple[np.ndarray, np.ndarray, np.ndarray]  # scores, places, documents
 
 
 class _Query:
@@ -109,17 +114,19 @@ class ShardSearch:
     def count(self, text: str, options: Options) -> int:
         return self.searcher.count(text, options)
 
-    def strict(self, key: str, text: str, options: Options) -> int:
-        planned = plan(parse(text), options)
-        self._query = _Query(key, planned)
-        return len(match(planned, self.view, self.searcher.analyzer, False).passages)
+    def strict(self, key: str, text: str, options: Options) -> tuple[int, Matching]:
+        """The commit searched (the newest) and the query's full matches here, as ``match``
+        gives them for a query the collection does not relax."""
+        generation = self.generation()
+        self._query = _Query(key, plan(parse(text), options))
+        return generation, self.match(key, False)
 
     def _current(self, key: str) -> _Query:
         if self._query is None or self._query.key != key:
             raise StaleQuery(f"this shard is not running query {key}")
         return self._query
 
-    def match(self, key: str, partly: bool) -> tuple[int, int, Counts, Ranking]:
+    def match(self, key: str, partly: bool) -> Matching:
         """Full matches, all candidates, the counts of the terms that rank them, and what
         ranks."""
         q = self._current(key)
@@ -153,9 +160,9 @@ class ShardSearch:
         top = q.order[:RERANK]
         return q.tier[top], q.scores[top], ranker.place[candidates[top]]
 
-    def rerank(self, key: str, k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Stage 2 for this shard's first ``k`` (the collection's pool); for feedback, the
-        pool's scores, places and documents."""
+    def rerank(self, key: str, k: int) -> Pool | Ranked:
+        """Stage 2 for this shard's first ``k`` (the collection's pool); for a typed question's
+        feedback, the pool's scores, places and documents; else the final ranking."""
         q = self._current(key)
         assert q.matched is not None and q.ranking is not None and q.ranker is not None
         q.pool = q.order[:k]
@@ -163,6 +170,8 @@ class ShardSearch:
         if q.ledger:
             q.ledger.reranked = set(passages.tolist())
         q.scores[q.pool] += q.ranker.exact(passages, q.ranking, q.ledger)
+        if not q.ranking.bigrams:
+            return self.finish(key, None)
         return q.scores[q.pool], q.ranker.place[passages], q.ranker.doc_of[passages]
 
     def bigram_keys(self, key: str, documents: list[int]) -> list[np.ndarray]:

@@ -10,6 +10,8 @@ import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
 
 import pytest
 
@@ -85,15 +87,24 @@ def test_ray_actors_rank_as_one_index(cluster: str, indexes: tuple[Path, Path]) 
 def test_a_shard_actor_killed_during_a_batch_is_restarted_and_the_query_retried(
     cluster: str, indexes: tuple[Path, Path]
 ) -> None:
+    from search import batch
+
     one, three = indexes
-    with Searcher(one) as single, ClusterSearcher(three, cluster) as actors:
-        answers = []
-        for n, query in enumerate(QUERIES):
-            if n == 2:
-                ray.kill(actors.shards.actors[1], no_restart=False)
-            answers.append(_rows(actors.search(query)))
+    items = batch.parse("\n".join(QUERIES).encode(), Options())
+    written: list[tuple[str, list[tuple[object, ...]]]] = []
+
+    def write(qid: str, hits: list[Any]) -> None:
+        written.append((qid, _rows(SimpleNamespace(hits=hits))))
+        if qid == "2":  # the batch goes on with a shard's actor dead
+            ray.kill(actors.shards.actors[1], no_restart=False)
+
+    with ClusterSearcher(three, cluster) as actors:
+        report = batch.run(actors, items, write, lambda bad: None)  # type: ignore[arg-type]
         assert actors.retried == 1 and actors.missing == []
-        assert answers == [_rows(single.search(q)) for q in QUERIES]
+    assert (report.queries, report.bad) == (len(QUERIES), [])
+    with Searcher(one) as single:
+        want = [(str(n), _rows(single.search(q))) for n, q in enumerate(QUERIES, 1)]
+    assert written == want
 
 
 def test_a_shard_that_stays_down_fails_the_search_or_is_named(

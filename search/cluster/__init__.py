@@ -37,9 +37,11 @@ class ShardDown(SearchError):
 
 
 def _ray(local: bool = False) -> Any:
-    if local:  # Ray's servers then bind 127.0.0.1 only (read when Ray is imported) ...
+    # a cluster asks for its token (Ray 2.60 does so for local clusters only by default);
+    # RAY_AUTH_MODE=disabled joins one that does not
+    os.environ.setdefault("RAY_AUTH_MODE", "token")
+    if local:  # Ray's servers then bind 127.0.0.1 only (read when Ray is imported)
         os.environ.setdefault(LOOPBACK_ONLY, "0")
-        os.environ.setdefault("RAY_AUTH_MODE", "token")  # ... and still ask for its token
     try:
         import ray
     except ImportError:

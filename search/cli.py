@@ -230,6 +230,10 @@ def search(
     explain: Annotated[
         bool, typer.Option("--explain", help="Show the parts of each hit's score.")
     ] = False,
+    all_copies: Annotated[
+        bool,
+        typer.Option("--all-copies", help="Show every repost (near duplicate) on the page."),
+    ] = False,
     color: ColorOpt = Color.auto,
 ) -> None:
     """Ranked passages for QUERY: location, title · issuer · date, highlighted snippet."""
@@ -249,7 +253,9 @@ def search(
             )
         else:
             n = 10 if limit is None else limit
-            options = Options(n, issuer, since, until, sort.value, per_doc, strict, explain)
+            options = Options(
+                n, issuer, since, until, sort.value, per_doc, strict, explain, "", not all_copies
+            )
         with Searcher(folder) as searcher:
             if count:
                 total = searcher.count(text, options)

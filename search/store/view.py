@@ -343,6 +343,21 @@ class IndexView:
         return out
 
     @cached_property
+    def repost_groups(self) -> np.ndarray:
+        """Per document number, its group of near duplicates (``sketch.groups``: the smallest
+        document number in it), over the live documents of every segment; found on first use."""
+        from search.store import sketch
+
+        if not self.parts:
+            return _EMPTY
+        rows = np.concatenate([part.data["d.sketch"] for part in self.parts])
+        dates = np.concatenate([part.data["d.date"] for part in self.parts])
+        live = np.zeros(self._documents, dtype=bool)
+        alive = self.docinfo[:, 0]
+        live[alive[alive >= 0]] = True
+        return sketch.groups(rows, live, dates)
+
+    @cached_property
     def docs(self) -> list[list[str]]:
         """Per document number: ``source\\x1fdoc_id``, normalised title and issuer."""
         out: list[list[str]] = []

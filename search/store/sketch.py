@@ -115,7 +115,12 @@ def _bucket_pairs(
     bucket in date order (every pair of a bucket of up to ``NEIGHBOURS + 1``).  Rows are
     ordered by what they hold (key, date, whole sketch), never by their numbers, so that the
     pairs do not depend on how the index is cut into segments."""
-    order = np.lexsort((whole, when, keys))
+    by_key = np.argsort(keys)
+    equal = keys[by_key[1:]] == keys[by_key[:-1]]
+    rows = by_key[np.r_[equal, False] | np.r_[False, equal]]  # in buckets of two or more
+    if len(rows) < 2:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    order = rows[np.lexsort((whole[rows], when[rows], keys[rows]))]
     ordered = keys[order]
     a: list[np.ndarray] = []
     b: list[np.ndarray] = []
@@ -123,8 +128,6 @@ def _bucket_pairs(
         same = np.flatnonzero(ordered[step:] == ordered[:-step])
         a.append(order[same])
         b.append(order[same + step])
-    if not a:
-        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
     return np.concatenate(a), np.concatenate(b)
 
 

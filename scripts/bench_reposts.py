@@ -34,7 +34,7 @@ FOLDERS = ("news-xwlb", "news-cpcnews")
 def build(paths: list[Path], index: Path) -> float:
     start = time.perf_counter()
     subprocess.run(
-        ["govsearch", "index", *map(str, paths), "--index", str(index)],
+        [sys.executable, "-m", "search", "index", *map(str, paths), "--index", str(index)],
         check=True,
         stdout=subprocess.DEVNULL,
     )

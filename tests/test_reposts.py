@@ -11,6 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from search.cli import app
+from search.searching import Searcher
 from search.store import build, merge, sketch
 from search.store.writer import update
 
@@ -202,10 +203,12 @@ def test_groups_do_not_depend_on_segments(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.chdir(tmp_path)
-    monkeypatch.setattr(build, "FLUSH_CHARS", 50)  # a segment per document
-    monkeypatch.setattr(merge, "MAX_CHARS", 60)  # never merged
+    monkeypatch.setattr(build, "FLUSH_CHARS", 400)  # the repost in a segment of its own
+    monkeypatch.setattr(merge, "MAX_CHARS", 500)  # never merged
     _write(tmp_path / "corpus")
     update(tmp_path / "index", [tmp_path / "corpus"])
+    with Searcher(tmp_path / "index") as searcher:
+        assert [p.data.documents for p in searcher.literal.parts] == [2, 1]
     assert _run(tmp_path / "index", "search", "以旧换新", "--color", "never") == (0, COLLAPSED)
 
 

@@ -248,3 +248,15 @@ def test_bench_reposts_reports_groups_and_a_sample(
     sample = out.read_text(encoding="utf-8")
     assert "## both: 1 of 1 groups" in sample
     assert "news-xwlb/a.txt 2024-03-01 J=1.00 关于开展2024年消费品以旧换新活动的通知" in sample
+
+
+def test_bench_sheets_writes_sheets_the_readers_read(tmp_path: Path) -> None:
+    from search.documents import sheets
+
+    bench = _load("bench_sheets")
+    bench.write_csv(tmp_path / "s.csv", 3)
+    bench.write_xlsx(tmp_path / "s.xlsx", 3)
+    expected = [f"序号:{i} 企业名称:企业{i:07d}号 金额:{i * 3}" for i in (1, 2, 3)]
+    for name, reader in (("s.csv", sheets.read_csv), ("s.xlsx", sheets.read_workbook)):
+        blocks, _ = reader((tmp_path / name).read_bytes(), name)
+        assert [block.text for block in blocks] == expected

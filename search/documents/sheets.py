@@ -280,11 +280,21 @@ def _csv_rows(text: str) -> Iterator[Row]:
         dialect: Any = csv.Sniffer().sniff(sample, delimiters=",\t;|")
     except csv.Error:
         dialect = csv.excel
-    reader = csv.reader(io.StringIO(text), dialect)
+    reader = csv.reader(_lines(text), dialect)
     start = 1
     for values in reader:
         yield start, [cell_text(v) for v in values], False
         start = reader.line_num + 1
+
+
+def _lines(text: str) -> Iterator[str]:
+    """The lines of ``text`` with their ends, one at a time (no copy of the whole text)."""
+    start = 0
+    while start < len(text):
+        end = text.find("\n", start)
+        end = len(text) if end < 0 else end + 1
+        yield text[start:end]
+        start = end
 
 
 def _csv_blocks(text: str, name: str) -> Iterator[tuple[Block, bool]]:

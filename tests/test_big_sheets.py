@@ -68,6 +68,8 @@ def test_a_large_sheet_spans_segments_under_one_doc_id(small: Path, name: str, l
     hit = runner.invoke(app, ["search", "企业03000号", "--json", "--strict", "--index", "index"])
     assert hit.stdout.count('"location"') == 1 and f'"location": "{last}"' in hit.stdout
     assert runner.invoke(app, ["search", "企业", "-c", "--index", "index"]).stdout == "3000\n"
+    shown = runner.invoke(app, ["show", doc_id, "--index", "index"]).stdout.splitlines()
+    assert (len(shown), shown[2].split()[1], shown[-1].split()[1]) == (3002, "序号:1", "序号:3000")
 
 
 def test_deleting_a_split_sheet_removes_every_part(small: Path) -> None:

@@ -68,6 +68,8 @@ def test_a_large_sheet_spans_segments_under_one_doc_id(small: Path, name: str, l
     hit = runner.invoke(app, ["search", "企业03000号", "--json", "--strict", "--index", "index"])
     assert hit.stdout.count('"location"') == 1 and f'"location": "{last}"' in hit.stdout
     assert runner.invoke(app, ["search", "企业", "-c", "--index", "index"]).stdout == "3000\n"
+    trec = runner.invoke(app, ["batch", "--format", "trec", "--index", "index"], input="企业\n")
+    assert [line.split()[2] for line in trec.stdout.splitlines()] == [doc_id]  # one document
     shown = runner.invoke(app, ["show", doc_id, "--index", "index"]).stdout.splitlines()
     assert (len(shown), shown[2].split()[1], shown[-1].split()[1]) == (3002, "序号:1", "序号:3000")
 

@@ -45,6 +45,8 @@ def collect(scored: Scored, options: Options, index: Any) -> Collected:
         owners = documents[scored.passages]
         if options.distinct == "file":
             owners = _files(index)[owners]
+        else:  # the parts of a document split across segments are one document
+            owners = np.asarray(index.document_heads)[owners]
         rows = rows[_firsts(owners[rows])]
     if options.limit:
         rows = rows[: options.limit]

@@ -157,6 +157,8 @@ def test_counts_lists_and_batch_keep_every_copy(reposts: Path) -> None:
         0,
         "corpus/original.txt\ncorpus/repost.txt\ncorpus/other.txt\n",
     )
+    code, out = _run(reposts, "search", "以旧换新", "-n", "0", "--json")  # every passage
+    assert (code, [json.loads(line).get("copies") for line in out.splitlines()]) == (0, [None] * 7)
     result = runner.invoke(
         app, ["batch", "--format", "trec", "--index", str(reposts)], input="以旧换新\n"
     )

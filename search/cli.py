@@ -282,6 +282,10 @@ def search(
             help="After the hits, matching documents per issuer,year,month,format,folder.",
         ),
     ] = None,
+    all_copies: Annotated[
+        bool,
+        typer.Option("--all-copies", help="Show every repost (near duplicate) on the page."),
+    ] = False,
     color: ColorOpt = Color.auto,
     ray: RayOpt = None,
     allow_partial: PartialOpt = False,
@@ -304,7 +308,9 @@ def search(
             )
         else:
             n = 10 if limit is None else limit
-            options = Options(n, issuer, since, until, sort.value, per_doc, strict, explain)
+            options = Options(
+                n, issuer, since, until, sort.value, per_doc, strict, explain, "", not all_copies
+            )
         with open_searcher(folder, ray_address(ray), allow_partial) as searcher:
             if count:
                 total = searcher.count(text, options)

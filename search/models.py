@@ -150,6 +150,7 @@ class Hit:
     partial: bool = False
     matched: tuple[str, ...] = field(default=())
     explain: Explanation | None = None
+    copies: tuple[Document, ...] = ()  # the other matching reposts this hit stands for
 
     @property
     def match_line(self) -> int:

@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any, TextIO
 
-from search.models import SHEET_FORMATS, Explanation, Hit, Part, Passage
+from search.models import SHEET_FORMATS, Document, Explanation, Hit, Part, Passage
 from search.snippets import clip, window
 
 if TYPE_CHECKING:
@@ -80,7 +80,21 @@ def hit_object(hit: Hit, qid: str | None = None) -> dict[str, Any]:
     )
     if hit.explain is not None:
         obj["explain"] = explain_object(hit.explain)
+    if hit.copies:
+        obj["copies"] = [copy_object(c) for c in hit.copies]
     return obj
+
+
+def copy_object(d: Document) -> dict[str, Any]:
+    """A repost a hit stands for (README: "JSON output", ``copies``)."""
+    return {
+        "doc_id": d.doc_id,
+        "path": d.path,
+        "title": d.title,
+        "date": d.date or None,
+        "issuer": d.issuer or None,
+        "url": d.url or None,
+    }
 
 
 _BM25_KEYS = ("tf", "df", "idf", "weight", "length", "average_length")
@@ -276,6 +290,9 @@ def terminal(hits: Iterable[Hit], console: Any) -> None:
         if sections:
             console.print(Text("    § " + inert(" › ".join(sections)), style="green"))
         console.print(_snippet(hit, Text))
+        if hit.copies:
+            n = len(hit.copies)
+            console.print(Text(f"    also in {n} other document{'s' * (n > 1)}", style="dim"))
         for line in _explain_tree(hit.explain, Text) if hit.explain else ():
             console.print(line)
         console.print()

@@ -97,7 +97,9 @@ class Searcher:
             ledger = Ledger(weights.k1, weights.b) if options.explain else None
             scored = score(self.ranker, matched, ranking(planned, matched.relaxed), ledger)
             chosen = collect(scored, options, self.literal)
-        found = hits(chosen, planned, matched, self.literal, ledger, self._document_at)
+        found = hits(
+            chosen, planned, matched, self.literal, ledger, self._document_at, self._numbered
+        )
         return Stream(found, len(matched.passages), matched.full, planned.terms)
 
     def stream_matched(self, planned: Plan, matched: Matched, options: Options) -> Stream:
@@ -111,7 +113,10 @@ class Searcher:
 
     def _document_at(self, passage: int) -> Document:
         """The document of a passage, made once per document for all of its hits."""
-        number = int(self.literal.docinfo[passage, 0])
+        return self._numbered(int(self.literal.docinfo[passage, 0]))
+
+    def _numbered(self, number: int) -> Document:
+        """A document by its number, made once."""
         found = self._documents.get(number)
         if found is None:
             found = self._documents[number] = self.document(dict(self.literal.document(number)))

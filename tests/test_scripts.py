@@ -222,3 +222,41 @@ def test_ocr_cer_distance_and_pages() -> None:
     assert len(pages) == 2 and all(len(p) == cer.LINES_PER_PAGE for p in pages)
     assert all(len(text) <= cer.LINE_CHARS - 2 for page in pages for _, text in page)
     assert pages[0][0] == ("body", "辽宁省商务厅")
+
+
+def test_bench_reposts_reports_groups_and_a_sample(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.test_reposts import ORIGINAL, OTHER, REPOST
+
+    bench = _load("bench_reposts")
+    corpus = tmp_path / "corpus"
+    folders = {"news-xwlb": {"a.txt": ORIGINAL, "b.txt": REPOST}, "news-cpcnews": {"c.txt": OTHER}}
+    for folder, files in folders.items():
+        (corpus / folder).mkdir(parents=True)
+        for name, text in files.items():
+            (corpus / folder / name).write_text(text, encoding="utf-8")
+    out = tmp_path / "sample.md"
+    monkeypatch.setattr(sys, "argv", ["bench_reposts.py", str(corpus), "--out", str(out)])
+    bench.main()
+    lines = capsys.readouterr().out.splitlines()
+    assert [line.split("; ")[-1] for line in lines[:3]] == [
+        "1 groups of near duplicates holding 2 documents (largest 2)",
+        "0 groups of near duplicates holding 0 documents (largest 1)",
+        "1 groups of near duplicates holding 2 documents (largest 2)",
+    ]
+    sample = out.read_text(encoding="utf-8")
+    assert "## both: 1 of 1 groups" in sample
+    assert "news-xwlb/a.txt 2024-03-01 J=1.00 关于开展2024年消费品以旧换新活动的通知" in sample
+
+
+def test_bench_sheets_writes_sheets_the_readers_read(tmp_path: Path) -> None:
+    from search.documents import sheets
+
+    bench = _load("bench_sheets")
+    bench.write_csv(tmp_path / "s.csv", 3)
+    bench.write_xlsx(tmp_path / "s.xlsx", 3)
+    expected = [f"序号:{i} 企业名称:企业{i:07d}号 金额:{i * 3}" for i in (1, 2, 3)]
+    for name, reader in (("s.csv", sheets.read_csv), ("s.xlsx", sheets.read_workbook)):
+        blocks, _ = reader((tmp_path / name).read_bytes(), name)
+        assert [block.text for block in blocks] == expected

@@ -18,6 +18,7 @@ from search.searching import Searcher
 from search.store import shards
 from search.store.sharded import update
 from tests.conftest import write_corpus
+from tests.test_reposts import ORIGINAL, OTHER, REPOST
 
 QUERIES = [
     "消费",
@@ -33,6 +34,7 @@ QUERIES = [
     "灯",
     "5G",
     "不存在的词语",
+    "以旧换新活动",
 ]
 OPTIONS = [
     Options(),
@@ -42,6 +44,8 @@ OPTIONS = [
     Options(distinct="file", limit=0),
     Options(explain=True),
     Options(strict=True),
+    Options(collapse=True),
+    Options(collapse=True, sort="date", per_doc=1),
 ]
 
 
@@ -59,6 +63,8 @@ def pair(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, Path]:
     ]  # fmt: skip
     lines = [json.dumps(r, ensure_ascii=False) for r in extra]
     (corpus / "more.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    for name, text in (("notice", ORIGINAL), ("repost", REPOST), ("other", OTHER)):
+        (corpus / f"{name}.txt").write_text(text, encoding="utf-8")  # reposts, in two shards
     one, three = root / "one", root / "three"
     update(one, [corpus])
     update(three, [corpus], count=3)
@@ -69,6 +75,7 @@ def _rows(result: object) -> list[tuple[object, ...]]:
     rows = []
     for h in result.hits:  # type: ignore[attr-defined]
         why = (h.explain.parts, h.explain.reranked) if h.explain else None
+        why = (why, [(c.doc_id, c.path) for c in h.copies])
         where = (h.document.doc_id, h.document.path, h.passage.line, h.passage.paragraph)
         rows.append((h.rank, *where, h.spans, h.partial, why))
     return rows
@@ -89,7 +96,7 @@ def test_every_document_is_in_the_shard_its_doc_id_hashes_to(pair: tuple[Path, P
                 doc_id = view.document(n)["doc_id"]
                 assert shards.shard_of(doc_id, 3) == k
                 seen[doc_id] = seen.get(doc_id, 0) + 1
-    assert len(seen) == 3 + 2 + 2 + 12  # three files, two dumps (2 + 12), two seeds
+    assert len(seen) == 3 + 2 + 2 + 12 + 3  # files, two dumps (2 + 12), seeds, reposts
     assert set(seen.values()) == {1}
     with Searcher(pair[0]) as s:
         assert s.literal.document_count() == len(seen)
@@ -121,6 +128,16 @@ def test_fan_out_ranks_exactly_as_one_index(
                 assert _scores(got) == pytest.approx(_scores(want), abs=1e-9, rel=0), query
                 assert (got.total, got.strict_total) == (want.total, want.strict_total)
             assert fan.count(query, options) == single.count(query, options)
+
+
+def test_reposts_in_two_shards_collapse_as_in_one_index(pair: tuple[Path, Path, Path]) -> None:
+    _, three, _ = pair
+    ids = ("corpus/notice.txt", "corpus/repost.txt")
+    assert len({shards.shard_of(i, 3) for i in ids}) == 2  # the copies live in two shards
+    fan = FanOut(InProcess(shards.folders(three)), three)
+    got = fan.search("以旧换新活动", Options(collapse=True))
+    [stands] = [h for h in got.hits if h.copies]
+    assert (stands.document.doc_id, [c.doc_id for c in stands.copies]) == (ids[0], [ids[1]])
 
 
 def test_a_question_uses_feedback_and_still_ranks_as_one_index(

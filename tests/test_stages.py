@@ -74,6 +74,7 @@ class _Index:
     def __init__(self) -> None:
         self.docinfo = np.array([[0], [0], [0], [1], [2], [3], [0]])
         self.docs = [["a.jsonl\x1fx"], ["a.jsonl\x1fy"], ["b.txt\x1fb.txt"], ["c.txt\x1fc.txt"]]
+        self.document_heads = np.arange(4)  # no document split across segments
 
     def document_sources(self) -> np.ndarray:
         """Per document, a number for its source file (documents 0 and 1: one file)."""

@@ -6,15 +6,16 @@ pairs; a file that cannot be read raises ``UnreadableDocument``.
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from search.documents import meta
-from search.documents.blocks import Block, passages_from_blocks, text_blocks
+from search.documents.blocks import Block, iter_passages, passages_from_blocks, text_blocks
 from search.documents.decode import decode
 from search.errors import BadInput, UnreadableDocument
 from search.models import Document, Passage
@@ -24,6 +25,9 @@ if TYPE_CHECKING:
     from search.documents.ocr import Recognizer
 
 Parsed = list[tuple[Document, list[Passage]]]
+Streamed = Sequence[tuple[Document, Iterable[Passage]]]  # a large sheet's passages: an iterator
+_STREAMING = {"xlsx": "stream_workbook", "xls": "stream_workbook", "ods": "stream_workbook"}
+_STREAMING["csv"] = "stream_csv"
 
 
 def _format_readers() -> dict[str, Callable[[bytes, str], tuple[list[Block], meta.Metadata]]]:
@@ -141,6 +145,26 @@ def read(path: Path, doc_id: str, display: str, recognizer: Recognizer | None = 
         doc_id, display, info.title, info.date, info.issuer, info.doc_number, "", fmt
     )
     return [(document, passages_from_blocks(doc_id, blocks))]
+
+
+def stream(path: Path, doc_id: str, display: str) -> Streamed:
+    """``read``, except that a spreadsheet's passages are an iterator over its rows as they
+    are read (an indexing run holds a large sheet's rows a segment at a time).  Iterating may
+    raise ``UnreadableDocument`` for a problem found past the first rows."""
+    fmt = suffix_format(path) or "txt"
+    function = _STREAMING.get(fmt)
+    if function is None:
+        return read(path, doc_id, display)
+    from search.documents import sheets
+
+    blocks, info = getattr(sheets, function)(_bytes(path, display), display)
+    first = next(blocks, None)
+    if first is None:
+        raise UnreadableDocument(f"{display}: no text found", "the file is empty")
+    document = Document(
+        doc_id, display, info.title, info.date, info.issuer, info.doc_number, "", fmt
+    )
+    return [(document, iter_passages(doc_id, itertools.chain([first], blocks)))]
 
 
 def _str(record: dict[str, object], key: str) -> str:

@@ -107,7 +107,12 @@ def _cut(text: str) -> Iterator[tuple[int, str]]:
 
 def passages_from_blocks(doc_id: str, blocks: Iterable[Block]) -> list[Passage]:
     """Number the paragraphs, attach the heading path, cut over-long paragraphs."""
-    passages: list[Passage] = []
+    return list(iter_passages(doc_id, blocks))
+
+
+def iter_passages(doc_id: str, blocks: Iterable[Block]) -> Iterator[Passage]:
+    """``passages_from_blocks``, one passage at a time, as ``blocks`` are read."""
+    number = 0
     path: list[tuple[int, str]] = []
     for block in blocks:
         if block.heading:
@@ -119,9 +124,7 @@ def passages_from_blocks(doc_id: str, blocks: Iterable[Block]) -> list[Passage]:
             joins = tuple(
                 (o - offset, ln) for o, ln in block.joins if offset < o < offset + len(piece)
             )
-            passages.append(
-                Passage(doc_id, len(passages) + 1, line, end, piece, headings, joins, block.ocr)
-            )
+            number += 1
+            yield Passage(doc_id, number, line, end, piece, headings, joins, block.ocr)
         if block.heading:
             path.append((block.heading, block.text))
-    return passages

@@ -10,6 +10,13 @@ number as the spreadsheet shows it (a .csv: the line the row starts on) and ``sh
 sheet's name.  The archives of .xlsx and .ods are checked for zip bombs and DTDs, and OLE
 containers (.xls) are opened with olefile, before calamine sees them (calamine never expands
 XML entities, but it panics on some truncated containers: the panic becomes one line).
+
+Large sheets stream (``stream_workbook``, ``stream_csv``): rows become blocks as they are
+read, one sheet at a time (calamine holds the sheet being read, in Rust's compact cells; a
+.csv is decoded as it is read).  The metadata comes from the rows read before the first
+``HEAD_CHARS`` characters: for a sheet that ends within them (nearly every sheet) that is the
+whole sheet, as before; for a larger one, the title and notes above its table (a signature
+below a very large table is not looked for).
 """
 
 from __future__ import annotations
@@ -18,6 +25,7 @@ import contextlib
 import csv
 import datetime
 import io
+import itertools
 import os
 import re
 import struct
@@ -40,6 +48,7 @@ _NUMBERISH = re.compile(r"^[\d.,%+\-\s/:年月日]*$")
 _RESAVE = "open it in Excel or WPS and save it again"
 _FILEPASS, _EOF = 0x002F, 0x000A  # BIFF record types
 Row = tuple[int, list[str], bool]  # row number, cell texts, whether any cell was not text
+HEAD_CHARS = 200_000  # rows read before the metadata is decided
 
 
 def cell_text(value: Any) -> str:
@@ -120,21 +129,31 @@ def _sheet_rows(sheet: Any) -> Iterator[Row]:
         yield index, [cell_text(v) for v in values], typed
 
 
-def _workbook_blocks(data: bytes) -> list[tuple[Block, bool]]:
+def _workbook_blocks(data: bytes) -> Iterator[tuple[Block, bool]]:
+    """The rows of each worksheet in turn, one sheet in memory at a time."""
     from python_calamine import CalamineWorkbook, SheetTypeEnum
 
-    found: list[tuple[Block, bool]] = []
-    workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
+    workbook = _calamine(lambda: CalamineWorkbook.from_filelike(io.BytesIO(data)))
     try:
         for sheet_info in workbook.sheets_metadata:
             if sheet_info.typ != SheetTypeEnum.WorkSheet:
                 continue
-            sheet = workbook.get_sheet_by_name(sheet_info.name)
-            found.extend(row_blocks(_sheet_rows(sheet), sheet_info.name))
+            sheet = _calamine(lambda name=sheet_info.name: workbook.get_sheet_by_name(name))
+            yield from row_blocks(_sheet_rows(sheet), sheet_info.name)
             del sheet
     finally:
         workbook.close()
-    return found
+
+
+def _calamine(call: Any) -> Any:
+    """A call into calamine, its panic made one line (and what it prints kept off stderr)."""
+    try:
+        with _quiet_stderr():
+            return call()
+    except BaseException as exc:  # a Rust panic is a BaseException: make it an Exception
+        if type(exc).__name__ == "PanicException":
+            raise _Bad("damaged spreadsheet (calamine failed on it)") from exc
+        raise
 
 
 def _encrypted(name: str) -> UnreadableDocument:
@@ -194,26 +213,14 @@ def _quiet_stderr() -> Iterator[None]:
         os.close(saved)
 
 
-def _read_workbook(data: bytes) -> list[tuple[Block, bool]]:
-    if data.startswith(_OLE):
-        _check_container(data)
-    else:
-        _check_archive(data)
+def _read_workbook(data: bytes, name: str) -> Iterator[tuple[Block, bool]]:
+    """The rows of a workbook as they are read; its problems as ``UnreadableDocument``."""
     try:
-        with _quiet_stderr():
-            return _workbook_blocks(data)
-    except BaseException as exc:  # a Rust panic is a BaseException: make it an Exception
-        if type(exc).__name__ == "PanicException":
-            raise _Bad("damaged spreadsheet (calamine failed on it)") from exc
-        raise
-
-
-def read_workbook(data: bytes, name: str) -> tuple[list[Block], meta.Metadata]:
-    """The rows of every worksheet of an .xlsx/.xls/.ods file as blocks, and metadata."""
-    if not data.startswith((_OLE, b"PK\x03\x04")):
-        return _not_a_workbook(data, name)
-    try:
-        found = _read_workbook(data)
+        if data.startswith(_OLE):
+            _check_container(data)
+        else:
+            _check_archive(data)
+        yield from _workbook_blocks(data)
     except _Encrypted as exc:
         raise _encrypted(name) from exc
     except _Bad as exc:
@@ -224,7 +231,35 @@ def read_workbook(data: bytes, name: str) -> tuple[list[Block], meta.Metadata]:
         raise UnreadableDocument(
             f"{name}: damaged spreadsheet ({type(exc).__name__})", _RESAVE
         ) from exc
-    return [block for block, _ in found], _metadata(found)
+
+
+def stream_workbook(data: bytes, name: str) -> tuple[Iterator[Block], meta.Metadata]:
+    """The rows of every worksheet of an .xlsx/.xls/.ods file as blocks, read as they are
+    asked for (a problem found later raises ``UnreadableDocument`` then), and metadata."""
+    if not data.startswith((_OLE, b"PK\x03\x04")):
+        blocks, info = _not_a_workbook(data, name)
+        return iter(blocks), info
+    return _stream(_read_workbook(data, name))
+
+
+def read_workbook(data: bytes, name: str) -> tuple[list[Block], meta.Metadata]:
+    """The rows of every worksheet of an .xlsx/.xls/.ods file as blocks, and metadata."""
+    blocks, info = stream_workbook(data, name)
+    return list(blocks), info
+
+
+def _stream(rows: Iterator[tuple[Block, bool]]) -> tuple[Iterator[Block], meta.Metadata]:
+    """The blocks of ``rows`` and the metadata of the first ``HEAD_CHARS`` characters of them
+    (read now: a problem there is raised now)."""
+    head: list[tuple[Block, bool]] = []
+    chars = 0
+    for row in rows:
+        head.append(row)
+        chars += len(row[0].text)
+        if chars >= HEAD_CHARS:
+            break
+    info = _metadata(head)
+    return itertools.chain((block for block, _ in head), (block for block, _ in rows)), info
 
 
 def _not_a_workbook(data: bytes, name: str) -> tuple[list[Block], meta.Metadata]:
@@ -245,20 +280,37 @@ def _csv_rows(text: str) -> Iterator[Row]:
         dialect: Any = csv.Sniffer().sniff(sample, delimiters=",\t;|")
     except csv.Error:
         dialect = csv.excel
-    reader = csv.reader(io.StringIO(text), dialect)
+    reader = csv.reader(_lines(text), dialect)
     start = 1
     for values in reader:
         yield start, [cell_text(v) for v in values], False
         start = reader.line_num + 1
 
 
+def _lines(text: str) -> Iterator[str]:
+    """The lines of ``text`` with their ends, one at a time (no copy of the whole text)."""
+    start = 0
+    while start < len(text):
+        end = text.find("\n", start)
+        end = len(text) if end < 0 else end + 1
+        yield text[start:end]
+        start = end
+
+
+def _csv_blocks(text: str, name: str) -> Iterator[tuple[Block, bool]]:
+    try:
+        yield from row_blocks(_csv_rows(text))
+    except csv.Error as exc:
+        raise UnreadableDocument(f"{name}: not a readable CSV file ({exc})", _RESAVE) from exc
+
+
+def stream_csv(data: bytes, name: str) -> tuple[Iterator[Block], meta.Metadata]:
+    """The rows of a CSV file as blocks, read as they are asked for (``line``: the line the
+    row starts on), and metadata."""
+    return _stream(_csv_blocks(decode(data, name), name))
+
+
 def read_csv(data: bytes, name: str) -> tuple[list[Block], meta.Metadata]:
     """The rows of a CSV file as blocks (``line``: the line the row starts on)."""
-    text = decode(data, name)
-    try:
-        found = list(row_blocks(_csv_rows(text)))
-    except csv.Error as exc:
-        raise UnreadableDocument(
-            f"{name}: not a readable CSV file ({exc})", _RESAVE
-        ) from exc
-    return [block for block, _ in found], _metadata(found)
+    blocks, info = stream_csv(data, name)
+    return list(blocks), info

@@ -1,9 +1,9 @@
 """Stage 5: the scored passages → the ones to show, in order, the same for every output mode.
 
-In this order: at most ``per_doc`` passages of one document on the first page (the others keep
-their order after it); ``--sort date`` (full matches first, newest first, stable); one passage
-per document (a TREC run) or per source file (``-l``), the first in that order; the first
-``limit`` (0 = all).
+In this order: reposts collapsed (``query.reposts``, a ranked page only); at most ``per_doc``
+passages of one document on the first page (the others keep their order after it);
+``--sort date`` (full matches first, newest first, stable); one passage per document (a TREC
+run) or per source file (``-l``), the first in that order; the first ``limit`` (0 = all).
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from search.query.plan import PAGE, Options
+from search.query.reposts import collapse
 from search.query.score import Scored
 
 
@@ -24,11 +25,16 @@ class Collected:
     passages: np.ndarray
     scores: np.ndarray
     partial: np.ndarray  # bool
+    copies: tuple[tuple[int, ...], ...] = ()  # per passage: the reposts it stands for (none)
 
 
 def collect(scored: Scored, options: Options, index: Any) -> Collected:
     documents = np.asarray(index.docinfo[:, 0])
     rows = np.arange(len(scored.passages))
+    copies: dict[int, tuple[int, ...]] = {}
+    if options.collapse and options.limit and not options.distinct:
+        dates = index.dates()[scored.passages]
+        rows, copies = collapse(documents[scored.passages], dates, index)
     if options.per_doc:
         rows = _per_document(rows, documents[scored.passages], options.per_doc, options.limit)
     if options.sort == "date":
@@ -39,10 +45,13 @@ def collect(scored: Scored, options: Options, index: Any) -> Collected:
         owners = documents[scored.passages]
         if options.distinct == "file":
             owners = _files(index)[owners]
+        else:  # the parts of a document split across segments are one document
+            owners = np.asarray(index.document_heads)[owners]
         rows = rows[_firsts(owners[rows])]
     if options.limit:
         rows = rows[: options.limit]
-    return Collected(scored.passages[rows], scored.scores[rows], scored.partial[rows])
+    shown = tuple(copies.get(row, ()) for row in rows.tolist()) if copies else ()
+    return Collected(scored.passages[rows], scored.scores[rows], scored.partial[rows], shown)
 
 
 def _per_document(rows: np.ndarray, documents: np.ndarray, cap: int, limit: int) -> np.ndarray:

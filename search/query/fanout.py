@@ -78,12 +78,22 @@ class Merged:
 
 
 class _Columns:
-    """What ``collect`` reads of an index, for the merged rows."""
+    """What ``collect`` reads of an index, for the merged rows (the collection's reposts and
+    split documents asked of the coordinator when collecting needs them)."""
 
-    def __init__(self, merged: Merged) -> None:
+    def __init__(self, merged: Merged, fan: FanOut) -> None:
         self.docinfo = merged.documents[:, None]
         self._dates = merged.dates
         self._files = merged.files
+        self._fan = fan
+
+    @property
+    def repost_groups(self) -> np.ndarray:
+        return self._fan.documents()[0]
+
+    @property
+    def document_heads(self) -> np.ndarray:
+        return self._fan.documents()[1]
 
     def dates(self) -> np.ndarray:
         return self._dates
@@ -101,6 +111,7 @@ class FanOut:
         self.base = collection_base(folders(folder)[0])  # what stored paths are relative to
         self._shown: dict[str, str] = {}
         self._commits: list[int] = []
+        self._documents: tuple[np.ndarray, np.ndarray] | None = None
         self.totals = Totals()
         self.doc_base = np.zeros(1, dtype=np.int64)
 
@@ -121,6 +132,21 @@ class FanOut:
         counts = self.shards.each("document_count", [()] * n)
         self.doc_base = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
         self._commits = commits
+        self._documents = None
+
+    def documents(self) -> tuple[np.ndarray, np.ndarray]:
+        """Per global document number: its group of reposts over the whole collection (as
+        one index groups them) and its first part; gathered from the shards when first asked
+        after an update."""
+        if self._documents is None:
+            from search.store.sketch import groups
+
+            n = len(self.shards.names)
+            got = self.shards.each("sketches", [()] * n)
+            rows, dates, live = (np.concatenate([g[i] for g in got]) for i in range(3))
+            heads = np.concatenate([g[3] + self.doc_base[k] for k, g in enumerate(got)])
+            self._documents = groups(rows, live, dates), heads
+        return self._documents
 
     def count(self, text: str, options: Options = Options()) -> int:
         plan(parse(text), options)  # a malformed query fails here, once
@@ -143,8 +169,8 @@ class FanOut:
         query: Ranking = answers[0][3]
         merged = self._rank(key, shared, query, options.explain)
         scored = Scored(np.arange(len(merged.passage)), merged.scores, merged.partial)
-        chosen = collect(scored, options, _Columns(merged))
-        found = self._hits(key, merged, chosen.passages)
+        chosen = collect(scored, options, _Columns(merged, self))
+        found = self._hits(key, merged, chosen.passages, chosen.copies)
         total = sum(a[1] for a in answers)
         return Stream(found, int(total), int(sum(a[0] for a in answers)), planned.terms)
 
@@ -216,9 +242,12 @@ class FanOut:
             weights, lambda df: bm25.idf(df, passages), keys, query, lambda g: int(freq[g])
         )
 
-    def _hits(self, key: str, merged: Merged, rows: np.ndarray) -> Iterator[Hit]:
+    def _hits(
+        self, key: str, merged: Merged, rows: np.ndarray, copies: tuple[tuple[int, ...], ...]
+    ) -> Iterator[Hit]:
         for start in range(0, len(rows), CHUNK):
             chunk = rows[start : start + CHUNK]
+            reposts = self._copies(copies[start : start + CHUNK]) if copies else None
             owners = merged.shard[chunk]
             calls = {}
             for s in np.unique(owners).tolist():
@@ -230,7 +259,27 @@ class FanOut:
             got = {s: iter(h) for s, h in self.shards.some(calls).items()}
             for i, s in enumerate(owners.tolist()):
                 hit = next(got[s])
-                yield replace(hit, rank=start + i + 1, document=self._document(hit.document))
+                hit = replace(hit, rank=start + i + 1, document=self._document(hit.document))
+                if reposts and reposts[i]:
+                    hit = replace(hit, copies=tuple(self._document(d) for d in reposts[i]))
+                yield hit
+
+    def _copies(self, chosen: tuple[tuple[int, ...], ...]) -> list[list[Any]]:
+        """The documents (global numbers) that hits stand for, read from their shards."""
+        wanted = sorted({d for numbers in chosen for d in numbers})
+        shard = np.searchsorted(self.doc_base, wanted, side="right") - 1
+        calls = {}
+        for k in np.unique(shard).tolist():
+            local = [
+                int(d - self.doc_base[k]) for d, s in zip(wanted, shard, strict=True) if s == k
+            ]
+            calls[k] = ("documents", (local,))
+        got = self.shards.some(calls)
+        found: dict[int, Any] = {}
+        for k, (_, (local,)) in calls.items():
+            for number, document in zip(local, got[k], strict=True):
+                found[number + int(self.doc_base[k])] = document
+        return [[found[d] for d in numbers] for numbers in chosen]
 
     def _document(self, document: Any) -> Any:
         shown = self._shown.get(document.path)

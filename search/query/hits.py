@@ -21,11 +21,14 @@ def hits(
     index: Any,
     ledger: Ledger | None,
     document_of: Callable[[int], Document] | None = None,
+    numbered: Callable[[int], Document] | None = None,
 ) -> Iterator[Hit]:
     """The hits one by one, read as they are asked for (a long result list is streamed).  A
     full match highlights the keywords as written; a partial one the words it matched.
-    ``document_of(passage)`` gives a passage's document (default: from its stored fields)."""
+    ``document_of(passage)`` gives a passage's document (default: from its stored fields),
+    ``numbered(document number)`` a repost's (default: from its metadata)."""
     make_document = document_of or (lambda number: document_from(index.stored(number)))
+    make_copy = numbered or (lambda number: document_from(index.document(number)))
     units = matched.relaxed.units if matched.relaxed else ()
     relaxed_terms = list(dict.fromkeys(plan.terms + units))
     for row in range(len(collected.passages)):  # one at a time: no list of every hit
@@ -44,6 +47,7 @@ def hits(
             partial,
             tuple(t for t in terms if t in text),
             ledger.explain(passage, score) if ledger else None,
+            tuple(make_copy(d) for d in collected.copies[row]) if collected.copies else (),
         )
 
 

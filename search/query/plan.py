@@ -38,6 +38,7 @@ class Options:
     strict: bool = False
     explain: bool = False
     distinct: str = ""  # "document" or "file": one passage (the best) of each
+    collapse: bool = False  # near-duplicate documents shown once on the page (query.reposts)
 
 
 @dataclass(frozen=True)

@@ -219,6 +219,27 @@ class ShardSearch:
         found = full_matches(self.searcher, text, options)
         return count_facets(self.view, found, names, self.searcher.base)
 
+    def sketches(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Per document of this shard: its repost sketch, date, whether it is live, and the
+        number of its first part (``IndexView.document_heads``): what the collection groups
+        reposts by, across shards."""
+        from search.store.sketch import HASHES
+
+        parts = self.view.parts
+        rows = [p.data["d.sketch"] for p in parts] or [np.zeros((0, HASHES), np.uint16)]
+        dates = [p.data["d.date"] for p in parts] or [np.zeros(0, np.int64)]
+        live = np.zeros(self.view.document_count(), dtype=bool)
+        alive = self.view.docinfo[:, 0]
+        live[alive[alive >= 0]] = True
+        heads = np.asarray(self.view.document_heads, dtype=np.int64)
+        return np.concatenate(rows), np.concatenate(dates), live, heads
+
+    def documents(self, numbers: list[int]) -> list[Any]:
+        """These documents (by this shard's numbers), paths as stored."""
+        from search.query.hits import document_from
+
+        return [document_from(self.view.document(n)) for n in numbers]
+
     def node(self) -> str:
         """Where this shard is searched: the Ray node's address, else this host's name."""
         try:

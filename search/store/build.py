@@ -1,6 +1,9 @@
 """Writing new segments: documents are analysed into Whoosh (jieba terms) and into the
 segment's side file together, and a segment is closed whenever it holds ``FLUSH_CHARS``
-characters, so memory stays flat however large the collection.  Runs in the updating process
+characters, so memory stays flat however large the collection.  A document larger than that
+(a large spreadsheet, whose rows are read as they are indexed) is split across segments: each
+segment keeps its part as a document of its own with the same ``doc_id``, metadata and source
+(so that deleting the file by its source removes every part).  Runs in the updating process
 or in worker processes (one batch of files each); a worker returns the segments it wrote, and
 only the updating process commits them.
 """
@@ -10,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import os
 import signal
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -106,16 +109,40 @@ class SegmentSink:
         self._rows: list[DocumentRow] = []
         self._chars = 0
 
-    def add(self, source: str, record: str, document: Document, passages: list[Passage]) -> None:
-        if not passages:
-            return
-        if self._whoosh is None:
-            self._whoosh = WhooshSegment(self.ix)
-        tokens = [self._whoosh.add(source, record, p.text) for p in passages]
-        self._rows.append(segment.document_row(source, document, passages, tokens))
-        self._chars += sum(len(p.text) for p in passages)
-        if self._chars >= FLUSH_CHARS or self._whoosh.docnum >= MAX_PASSAGES // 2:
+    def add(
+        self, source: str, record: str, document: Document, passages: Iterable[Passage]
+    ) -> int:
+        """Add a document (its passages may be an iterator, read as they are added); returns
+        how many passages were added."""
+        part: list[Passage] = []
+        tokens: list[int] = []
+        chars = added = 0
+        try:
+            for passage in passages:
+                if self._whoosh is None:
+                    self._whoosh = WhooshSegment(self.ix)
+                tokens.append(self._whoosh.add(source, record, passage.text))
+                part.append(passage)
+                chars += len(passage.text)
+                added += 1
+                if chars >= FLUSH_CHARS or len(part) >= MAX_PASSAGES // 2:  # a part of its own
+                    self._close_part(source, document, part, tokens, chars)
+                    part, tokens, chars = [], [], 0
+                    self.flush()
+        finally:  # a problem met while reading: what Whoosh holds is kept in the side file too
+            if part:
+                self._close_part(source, document, part, tokens, chars)
+        if self._whoosh is not None and (
+            self._chars >= FLUSH_CHARS or self._whoosh.docnum >= MAX_PASSAGES // 2
+        ):
             self.flush()
+        return added
+
+    def _close_part(
+        self, source: str, document: Document, part: list[Passage], tokens: list[int], chars: int
+    ) -> None:
+        self._rows.append(segment.document_row(source, document, part, tokens))
+        self._chars += chars
 
     def flush(self) -> None:
         if self._whoosh is None:
@@ -170,7 +197,7 @@ def run_batch(
 def _add(
     sink: SegmentSink,
     job: Job,
-    parsed: documents.Parsed | UnreadableDocument,
+    parsed: documents.Streamed | UnreadableDocument,
     tally: Tally | None,
     tick: Tick | None,
 ) -> FileResult:
@@ -189,20 +216,52 @@ def _add(
     for n, (document, passages) in enumerate(parsed, 1):
         if job.route is not None and not job.route.keeps(document.doc_id):
             continue  # another shard's record (its share of the bytes is counted below)
-        line = passages[0].line if passages else 0
-        record = f"{job.path}\x1f{line}" if document.fmt == "jsonl" else ""
-        sink.add(job.path, record, document, passages)
+        record = ""
+        if document.fmt == "jsonl" and isinstance(passages, list):
+            record = f"{job.path}\x1f{passages[0].line if passages else 0}"
+        added = _add_document(sink, job.path, record, document, passages, out)
         out.documents += 1
-        out.passages += len(passages)
+        out.passages += added
         if tally:  # a file's bytes counted as its documents are added
             share = size * n // len(parsed)
-            tally.add(share - counted, 1, len(passages))
+            tally.add(share - counted, 1, added)
             counted = share
         if tick:
             tick("")
     if tally and counted < size:
         tally.add(size - counted, 0, 0)
     return out
+
+
+def _add_document(
+    sink: SegmentSink,
+    source: str,
+    record: str,
+    document: Document,
+    passages: Iterable[Passage],
+    out: FileResult,
+) -> int:
+    """Add one document; a problem found while its passages are read (past a large sheet's
+    first rows) ends it there, with the problem reported and what was read kept."""
+    counter = _Counted(passages)
+    try:
+        return sink.add(source, record, document, counter)
+    except UnreadableDocument as exc:
+        out.problems.append(exc.message)
+        return counter.count
+
+
+class _Counted:
+    """Passages, counted as they are read."""
+
+    def __init__(self, passages: Iterable[Passage]) -> None:
+        self.passages = passages
+        self.count = 0
+
+    def __iter__(self) -> Iterator[Passage]:
+        for passage in self.passages:
+            self.count += 1
+            yield passage
 
 
 def file_size(path: str) -> int:
@@ -214,7 +273,7 @@ def file_size(path: str) -> int:
 
 def _read(
     jobs: list[Job], tick: Tick | None
-) -> Iterator[tuple[Job, documents.Parsed | UnreadableDocument]]:
+) -> Iterator[tuple[Job, documents.Streamed | UnreadableDocument]]:
     for job in jobs:
         if tick:
             tick(Path(job.path).name)
@@ -225,7 +284,7 @@ def _read(
                 lines = set(job.lines) if job.lines is not None else None
                 yield job, documents.read_records(Path(job.path), job.display, lines, keep)
             else:
-                yield job, documents.read(Path(job.path), job.doc_id, job.display)
+                yield job, documents.stream(Path(job.path), job.doc_id, job.display)
         except UnreadableDocument as exc:
             yield job, exc
 

@@ -15,7 +15,7 @@ It holds, as arrays of one ``arrays`` file:
 * per passage: its document, length, paragraph and line; ``s.*``: the rest of its location
   (last line, joined lines, original headings) as JSON;
 * per document: ``d.*`` its metadata as JSON (stored once per document), its date as
-  yyyymmdd, and the range of its passages.
+  yyyymmdd, the range of its passages and its near-duplicate sketch (``sketch.py``).
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ import numpy as np
 from search.analysis import normalize
 from search.models import Document, Passage
 from search.store import arrays
+from search.store import sketch as sketches
 from search.store.grams import ENCODING, GramTable, encode, gram_pairs
 
 SUFFIX = ".lit"
@@ -68,6 +69,7 @@ class DocumentRow:
     issuer: str  # normalised
     date: int  # yyyymmdd or 0
     passages: tuple[PassageRow, ...]
+    sketch: bytes = bytes(2 * sketches.HASHES)  # MinHash of its text (sketch.py); zeros: none
 
 
 def date_int(date: str) -> int:
@@ -109,6 +111,7 @@ def document_row(
         normalize(document.issuer),
         date_int(document.date),
         tuple(rows),
+        sketches.sketch([row.norm for row in rows]).tobytes(),
     )
 
 
@@ -181,6 +184,9 @@ def write(path: Path, documents: Iterable[DocumentRow]) -> dict[str, int]:
     data["p.heading"] = _narrow_array(np.array(heading_ids, dtype=np.int64) + 1)  # 0: none
     dcols = np.array(doc_cols, dtype=np.int32).reshape(-1, 3)
     data["d.date"], data["d.first"], data["d.count"] = dcols.T.copy()
+    data["d.sketch"] = np.frombuffer(b"".join(d.sketch for d in docs), dtype=np.uint16).reshape(
+        len(docs), sketches.HASHES
+    )
     data["x.starts"] = _narrow_array(np.array(exc_starts, dtype=np.int64))
     data["x.at"] = _narrow(exc_at)
     data["x.cp"] = _narrow(exc_cp)
@@ -358,4 +364,5 @@ class SegmentData:
                 self.issuer.text(doc),
                 int(a["d.date"][doc]),
                 tuple(self.row(n) for n in range(first, first + count)),
+                a["d.sketch"][doc].tobytes(),
             )

@@ -362,6 +362,47 @@ class IndexView:
         return out
 
     @cached_property
+    def document_heads(self) -> np.ndarray:
+        """Per document number, the number of its document's first part: itself, unless it
+        continues a document split across segments (its first passage is not paragraph 1)."""
+        heads = np.arange(self._documents, dtype=np.int64)
+        for part in self.parts:
+            d = part.data
+            first = d["p.paragraph"][d["d.first"].astype(np.int64)] if d.documents else _EMPTY
+            for local in np.flatnonzero(first != 1).tolist():
+                heads[part.doc_base + local] = self._head(part.doc_base + local)
+        heads.flags.writeable = False
+        return heads
+
+    def _head(self, number: int) -> int:
+        """The live first part of the document that ``number`` continues (itself if none)."""
+        meta = self.document(number)
+        for other in self.documents_with_id(meta["doc_id"]):
+            passages = self.passages_of(other)
+            if (
+                len(passages)
+                and self.docinfo[passages[0], 3] == 1
+                and self.document(other)["source"] == meta["source"]
+            ):
+                return other
+        return number
+
+    @cached_property
+    def repost_groups(self) -> np.ndarray:
+        """Per document number, its group of near duplicates (``sketch.groups``: the smallest
+        document number in it), over the live documents of every segment; found on first use."""
+        from search.store import sketch
+
+        if not self.parts:
+            return _EMPTY
+        rows = np.concatenate([part.data["d.sketch"] for part in self.parts])
+        dates = np.concatenate([part.data["d.date"] for part in self.parts])
+        live = np.zeros(self._documents, dtype=bool)
+        alive = self.docinfo[:, 0]
+        live[alive[alive >= 0]] = True
+        return sketch.groups(rows, live, dates)
+
+    @cached_property
     def docs(self) -> list[list[str]]:
         """Per document number: ``source\\x1fdoc_id``, normalised title and issuer."""
         out: list[list[str]] = []

@@ -40,6 +40,8 @@ def side_path(folder: Path, segment_id: str) -> Path:
     """The side file of the segment ``segment_id`` (named like Whoosh's own segment files, so
     that Whoosh's clean-up removes it with them)."""
     return folder / f"{segment_id}{SUFFIX}"
+
+
 DOC_FIELDS = ("source", "doc_id", "path", "fmt", "title", "date", "issuer", "doc_number", "url")
 _SHARED = ("source", "path")  # kept once per segment, each document pointing at its own
 
@@ -119,6 +121,18 @@ def _exceptions(text: str, norm: str) -> tuple[tuple[int, int], ...]:
     original = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
     at = np.flatnonzero(original != np.frombuffer(norm.encode("utf-32-le"), dtype=np.uint32))
     return tuple(zip(at.tolist(), original[at].tolist(), strict=True))
+
+
+def _patched(norm: str, at: Sequence[int], cps: Sequence[int]) -> str:
+    """``norm`` with the code points ``cps`` put back at offsets ``at`` (in order)."""
+    pieces = []
+    done = 0
+    for offset, cp in zip(at, cps, strict=True):
+        pieces.append(norm[done:offset])
+        pieces.append(chr(cp))
+        done = offset + 1
+    pieces.append(norm[done:])
+    return "".join(pieces)
 
 
 def _table(prefix: str, texts: Sequence[str]) -> dict[str, np.ndarray]:
@@ -278,12 +292,8 @@ class SegmentData:
         lo, hi = int(starts[number]), int(starts[number + 1])
         if lo == hi:
             return norm
-        chars = list(norm)
         at = self.file.arrays["x.at"][lo:hi].tolist()
-        cps = self.file.arrays["x.cp"][lo:hi].tolist()
-        for offset, cp in zip(at, cps, strict=True):
-            chars[offset] = chr(cp)
-        return "".join(chars)
+        return _patched(norm, at, self.file.arrays["x.cp"][lo:hi].tolist())
 
     def row(self, number: int) -> PassageRow:
         """A passage as it was written (for merging)."""
@@ -326,22 +336,73 @@ class SegmentData:
 
     def passage(self, number: int) -> tuple[Passage, str]:
         """A passage as a hit shows it, and its normalised text (each decoded once)."""
-        a = self.file.arrays
-        line = int(a["p.line"][number])
-        raw = self._item("s.", number)
-        end_line, joins, headings, *ocr = json.loads(raw) if raw else (line, (), ())
-        norm = self.text.text(number)
-        passage = Passage(
-            self._document(int(a["p.doc"][number]))[1],
-            int(a["p.paragraph"][number]),
-            line,
-            end_line,
-            self.original(number, norm),
-            tuple(h for h in "\n".join(headings).split("\n") if h),  # as stored() gives them
-            tuple((int(o), int(n)) for o, n in joins),
-            bool(ocr),
-        )
-        return passage, norm
+        return self.read_passages(np.array([number], dtype=np.int64))[0]
+
+    def read_passages(self, numbers: np.ndarray) -> list[tuple[Passage, str]]:
+        """Passages as hits show them, with their normalised texts: each column read for all
+        of ``numbers`` at once, their texts decoded (and their exceptions put back) as one
+        string (a long result list costs a few array reads per batch)."""
+        a, buf = self.file.arrays, self.file.buffer
+        numbers = np.asarray(numbers, dtype=np.int64)
+        after = numbers + 1
+        stored_at = self.file.starts["s.blob"]
+        stored_lo = (a["s.offsets"][numbers].astype(np.int64) + stored_at).tolist()
+        stored_hi = (a["s.offsets"][after].astype(np.int64) + stored_at).tolist()
+        norms, texts, ends = self._texts(numbers)
+        columns = zip(
+            a["p.doc"][numbers].tolist(),
+            a["p.paragraph"][numbers].tolist(),
+            a["p.line"][numbers].tolist(),
+            stored_lo, stored_hi, ends,
+            strict=True,
+        )  # fmt: skip
+        out = []
+        start = 0
+        for doc, paragraph, line, s_lo, s_hi, end in columns:
+            norm, text = norms[start:end], texts[start:end]
+            start = end
+            if s_lo == s_hi:  # the common passage: one line, nothing joined, no headings
+                out.append((Passage(self._document(doc)[1], paragraph, line, line, text), norm))
+                continue
+            end_line, joins, headings, *ocr = json.loads(buf[s_lo:s_hi])
+            passage = Passage(
+                self._document(doc)[1],
+                paragraph,
+                line,
+                end_line,
+                text,
+                tuple(h for h in "\n".join(headings).split("\n") if h),  # as stored() gives
+                tuple((int(o), int(n)) for o, n in joins),
+                bool(ocr),
+            )
+            out.append((passage, norm))
+        return out
+
+    def _texts(self, numbers: np.ndarray) -> tuple[str, str, list[int]]:
+        """The normalised texts of ``numbers`` and their original texts, each as one string,
+        and where each passage ends in them (in code points)."""
+        offsets, buf, at = self.text.offsets, self.file.buffer, self.text.at
+        lo = (offsets[numbers].astype(np.int64) + at).tolist()
+        hi = (offsets[numbers + 1].astype(np.int64) + at).tolist()
+        norms = b"".join([buf[s:e] for s, e in zip(lo, hi, strict=True)]).decode(ENCODING)
+        ends = np.cumsum(self.file.arrays["p.length"][numbers].astype(np.int64))
+        counts, where, cps = self._exceptions_of(numbers)
+        if not len(where):
+            return norms, norms, ends.tolist()
+        chars = np.frombuffer(norms.encode("utf-32-le"), dtype=np.uint32).copy()
+        chars[np.repeat(ends - self.file.arrays["p.length"][numbers], counts) + where] = cps
+        return norms, chars.tobytes().decode("utf-32-le"), ends.tolist()
+
+    def _exceptions_of(self, numbers: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """How many exceptions each of ``numbers`` has, and all of them in order (offsets,
+        original code points), read with one gather."""
+        starts = self.file.arrays["x.starts"]
+        lo = starts[numbers].astype(np.int64)
+        counts = starts[numbers + 1].astype(np.int64) - lo
+        ends = np.cumsum(counts)
+        where = np.repeat(lo - ends + counts, counts) + np.arange(int(ends[-1]) if len(ends) else 0)
+        at = self.file.arrays["x.at"][where].astype(np.int64)
+        return counts, at, self.file.arrays["x.cp"][where]
 
     def document_rows(self, alive: np.ndarray) -> Iterable[DocumentRow]:
         """The documents whose passages are alive, as written (for merging)."""

@@ -86,9 +86,7 @@ class IndexView:
         self.parts = list(parts)
         self.folder = folder  # where Whoosh's segments are (for the jieba statistics)
         self.generation = generation
-        self._word_postings: OrderedDict[str, tuple[np.ndarray, np.ndarray] | None] = (
-            OrderedDict()
-        )
+        self._word_postings: OrderedDict[str, tuple[np.ndarray, np.ndarray] | None] = OrderedDict()
         self._whoosh: list[Any] | None = None
         self._bases = [p.base for p in self.parts]
         self._doc_bases = [p.doc_base for p in self.parts]
@@ -228,6 +226,19 @@ class IndexView:
         """A passage as a hit shows it, and its normalised text."""
         part = self._part(number)
         return part.data.passage(number - part.base)
+
+    def read_passages(self, numbers: np.ndarray) -> list[tuple[Passage, str]]:
+        """``passage`` of each of ``numbers``, in their order, read segment by segment."""
+        numbers = np.asarray(numbers, dtype=np.int64)
+        which = np.searchsorted(np.array(self._bases), numbers, side="right") - 1
+        out: list[tuple[Passage, str]] = [None] * len(numbers)  # type: ignore[list-item]
+        for index in np.unique(which).tolist():
+            part = self.parts[index]
+            rows = np.flatnonzero(which == index)
+            found_rows = part.data.read_passages(numbers[rows] - part.base)
+            for row, found in zip(rows.tolist(), found_rows, strict=True):
+                out[row] = found
+        return out
 
     def counts(self, numbers: np.ndarray, needle: str, first_only: bool = False) -> np.ndarray:
         """How often ``needle`` occurs in each of the given passages."""

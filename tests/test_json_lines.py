@@ -79,3 +79,18 @@ def test_batched_passages_are_single_reads(tmp_path: Path) -> None:
         "另一段：含（括号）。",
     ]
     assert norms[1] == "第一条(目的):为了规范,制定本法。"
+
+
+def test_stats_count_live_documents_only(fresh: tuple[Path, Path]) -> None:
+    """``stats`` reads the documents' metadata a segment at a time, skipping deleted ones."""
+    from search.stats import collect
+
+    corpus, folder = fresh
+    update(folder, [corpus])
+    (corpus / "broken.txt").unlink()
+    update(folder, [corpus])
+    with Searcher(folder) as searcher:
+        found = collect(searcher)
+    assert (found.documents, found.passages) == (4, 21)
+    assert found.by_issuer == (("商务部", 1), ("国务院", 1), ("沈阳市商务局", 1), ("", 1))
+    assert found.by_year == (("2024", 1), ("2023", 2), ("", 1))

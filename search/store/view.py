@@ -324,6 +324,26 @@ class IndexView:
         part = self.parts[index]
         return dict(zip(DOC_FIELDS, part.data.document(ordinal - part.doc_base), strict=True))
 
+    def live_count(self) -> int:
+        """How many passages are live (``len(live())`` without the per-passage columns)."""
+        return sum(
+            p.data.passages if p.alive is None else int(np.count_nonzero(p.alive))
+            for p in self.parts
+        )
+
+    def live_documents(self, fields: Sequence[str]) -> list[tuple[Any, ...]]:
+        """Of every document with live passages, in document order, the metadata ``fields``
+        (names of ``document``'s keys), decoded a segment at a time."""
+        out: list[tuple[Any, ...]] = []
+        for part in self.parts:
+            d = part.data
+            alive = d["d.count"] > 0
+            if part.alive is not None and len(alive):
+                alive &= part.alive[np.minimum(d["d.first"], max(0, d.passages - 1))]
+            rows = d.metadata(fields)
+            out += [rows[n] for n in np.flatnonzero(alive).tolist()]
+        return out
+
     def document_sources(self) -> np.ndarray:
         """Per document number, a number for its source file (the same file, the same
         number, across segments)."""

@@ -7,9 +7,11 @@ are local too.  Whoosh's clean-up removes the file when it drops the segment.
 
 It holds, as arrays of one ``arrays`` file:
 
-* ``text.*``: the passages' normalised text (UTF-8) and its character/bigram postings;
+* ``text.*``: the passages' normalised text (in the segment's character code, ``charcode``)
+  and its character/bigram postings;
   ``x.*``: where the original text differs from the normalised one (normalisation maps one code
-  point to one), so the original is stored once, as normalised text plus its exceptions;
+  point to one), so the original is stored once, as normalised text plus its exceptions (each
+  an offset and the number of its original code point in the segment's ``x.table``);
 * ``head.*``: the distinct section-heading paths, with postings; ``p.heading`` per passage;
 * ``title.*``, ``issuer.*``: each document's normalised title and issuer, with postings;
 * per passage: its document, length, paragraph and line; ``s.*``: the rest of its location
@@ -32,7 +34,7 @@ import numpy as np
 from search.analysis import normalize
 from search.models import Document, Passage
 from search.store import arrays
-from search.store.grams import ENCODING, GramTable, encode, gram_pairs
+from search.store.grams import GramTable, table
 
 SUFFIX = ".lit"
 
@@ -137,16 +139,6 @@ def _patched(norm: str, at: Sequence[int], cps: Sequence[int]) -> str:
     return "".join(pieces)
 
 
-def _table(prefix: str, texts: Sequence[str]) -> dict[str, np.ndarray]:
-    encoded = [t.encode(ENCODING) for t in texts]
-    offsets = np.zeros(len(encoded) + 1, dtype=np.int64)
-    np.cumsum([len(e) for e in encoded], out=offsets[1:])
-    out = {f"{prefix}{name}": value for name, value in encode(gram_pairs(texts)).items()}
-    out[f"{prefix}offsets"] = _narrow_array(offsets)
-    out[f"{prefix}blob"] = np.frombuffer(b"".join(encoded), dtype=np.uint8)
-    return out
-
-
 def _blob(prefix: str, items: Sequence[bytes]) -> dict[str, np.ndarray]:
     offsets = np.zeros(len(items) + 1, dtype=np.int64)
     np.cumsum([len(e) for e in items], out=offsets[1:])
@@ -185,10 +177,10 @@ def write(path: Path, documents: Iterable[DocumentRow]) -> dict[str, int]:
             exc_starts.append(len(exc_at))
         docs.append(doc)
     data: dict[str, np.ndarray] = {}
-    data.update(_table("text.", texts))
-    data.update(_table("head.", list(headings)))
-    data.update(_table("title.", [d.title for d in docs]))
-    data.update(_table("issuer.", [d.issuer for d in docs]))
+    data.update(table("text.", texts))
+    data.update(table("head.", list(headings)))
+    data.update(table("title.", [d.title for d in docs]))
+    data.update(table("issuer.", [d.issuer for d in docs]))
     data.update(_blob("s.", stored))
     data.update(_blob("d.", [d.meta for d in docs]))
     cols = np.array(passage_cols, dtype=np.int64).reshape(-1, 5)
@@ -199,7 +191,7 @@ def write(path: Path, documents: Iterable[DocumentRow]) -> dict[str, int]:
     data["d.date"], data["d.first"], data["d.count"] = dcols.T.copy()
     data["x.starts"] = _narrow_array(np.array(exc_starts, dtype=np.int64))
     data["x.at"] = _narrow(exc_at)
-    data["x.cp"] = _narrow(exc_cp)
+    data["x.table"], data["x.cp"] = _coded(exc_cp)
     sources = sorted({d.source for d in docs})
     paths = sorted({d.path for d in docs})
     data["d.source"] = _indexes([d.source for d in docs], sources)
@@ -207,6 +199,15 @@ def write(path: Path, documents: Iterable[DocumentRow]) -> dict[str, int]:
     counts = {"documents": len(docs), "passages": len(texts), "chars": int(cols[:, 1].sum())}
     arrays.write(path, data, {"sources": sources, "paths": paths, **counts})
     return counts
+
+
+def _coded(values: list[int]) -> tuple[np.ndarray, np.ndarray]:
+    """Code points as their distinct values (sorted) and each one's number among them, at one
+    byte each when there are at most 256 (a segment's exceptions are mostly a few full-width
+    punctuation marks)."""
+    table = np.unique(np.array(values, dtype=np.uint32))
+    numbers = np.searchsorted(table, np.array(values, dtype=np.uint32))
+    return table, numbers.astype(np.uint8 if len(table) <= 1 << 8 else np.uint32)
 
 
 def _narrow(values: list[int]) -> np.ndarray:
@@ -312,7 +313,7 @@ class SegmentData:
         if lo == hi:
             return norm
         at = self.file.arrays["x.at"][lo:hi].tolist()
-        return _patched(norm, at, self.file.arrays["x.cp"][lo:hi].tolist())
+        return _patched(norm, at, self._original_cps(lo, hi).tolist())
 
     def row(self, number: int) -> PassageRow:
         """A passage as it was written (for merging)."""
@@ -321,7 +322,7 @@ class SegmentData:
         exceptions = tuple(
             zip(
                 self.file.arrays["x.at"][lo:hi].tolist(),
-                self.file.arrays["x.cp"][lo:hi].tolist(),
+                self._original_cps(lo, hi).tolist(),
                 strict=True,
             )
         )
@@ -400,10 +401,7 @@ class SegmentData:
     def _texts(self, numbers: np.ndarray) -> tuple[str, str, list[int]]:
         """The normalised texts of ``numbers`` and their original texts, each as one string,
         and where each passage ends in them (in code points)."""
-        offsets, buf, at = self.text.offsets, self.file.buffer, self.text.at
-        lo = (offsets[numbers].astype(np.int64) + at).tolist()
-        hi = (offsets[numbers + 1].astype(np.int64) + at).tolist()
-        norms = b"".join([buf[s:e] for s, e in zip(lo, hi, strict=True)]).decode(ENCODING)
+        norms = self.text.joined(numbers)
         ends = np.cumsum(self.file.arrays["p.length"][numbers].astype(np.int64))
         counts, where, cps = self._exceptions_of(numbers)
         if not len(where):
@@ -421,7 +419,11 @@ class SegmentData:
         ends = np.cumsum(counts)
         where = np.repeat(lo - ends + counts, counts) + np.arange(int(ends[-1]) if len(ends) else 0)
         at = self.file.arrays["x.at"][where].astype(np.int64)
-        return counts, at, self.file.arrays["x.cp"][where]
+        return counts, at, self.file.arrays["x.table"][self.file.arrays["x.cp"][where]]
+
+    def _original_cps(self, lo: int, hi: int) -> np.ndarray:
+        """The original code points of exceptions ``lo:hi``."""
+        return self.file.arrays["x.table"][self.file.arrays["x.cp"][lo:hi]]
 
     def document_rows(self, alive: np.ndarray) -> Iterable[DocumentRow]:
         """The documents whose passages are alive, as written (for merging)."""

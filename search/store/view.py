@@ -217,6 +217,19 @@ class IndexView:
         part = self._part(number)
         return part.data.text.text(number - part.base)
 
+    def texts(self, numbers: np.ndarray) -> list[str]:
+        """``text`` of each of ``numbers``, in their order, decoded a segment at a time."""
+        numbers = np.asarray(numbers, dtype=np.int64)
+        which = np.searchsorted(np.array(self._bases), numbers, side="right") - 1
+        out: list[str] = [""] * len(numbers)
+        for index in np.unique(which).tolist():
+            part = self.parts[index]
+            rows = np.flatnonzero(which == index)
+            found = part.data.text.texts(numbers[rows] - part.base)
+            for row, text in zip(rows.tolist(), found, strict=True):
+                out[row] = text
+        return out
+
     def stored(self, number: int) -> dict[str, Any]:
         """A passage's location, text and document metadata."""
         part = self._part(number)

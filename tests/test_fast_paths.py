@@ -1,16 +1,21 @@
-"""JSON Lines of long result lists: the fast writer gives the contract's bytes, and passages read
-a batch at a time are the passages read one by one (#11)."""
+"""Speed without a change of answers (#10, #11): the fast JSON Lines writer gives the contract's
+bytes, passages read a batch at a time are the passages read one by one, ``stats`` counts live
+documents only, and an index of the previous schema is refused."""
 
 from __future__ import annotations
 
 import io
+import json
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from search import render
+from search.errors import IndexOutdated
 from search.models import Document, Hit, Passage, Span
 from search.searching import Options, Searcher
+from search.stats import collect
 from search.store.writer import update
 
 HOSTILE = Hit(
@@ -83,8 +88,6 @@ def test_batched_passages_are_single_reads(tmp_path: Path) -> None:
 
 def test_stats_count_live_documents_only(fresh: tuple[Path, Path]) -> None:
     """``stats`` reads the documents' metadata a segment at a time, skipping deleted ones."""
-    from search.stats import collect
-
     corpus, folder = fresh
     update(folder, [corpus])
     (corpus / "broken.txt").unlink()
@@ -94,3 +97,22 @@ def test_stats_count_live_documents_only(fresh: tuple[Path, Path]) -> None:
     assert (found.documents, found.passages) == (4, 21)
     assert found.by_issuer == (("商务部", 1), ("国务院", 1), ("沈阳市商务局", 1), ("", 1))
     assert found.by_year == (("2024", 1), ("2023", 2), ("", 1))
+
+
+def test_an_index_of_the_previous_schema_says_rebuild(fresh: tuple[Path, Path]) -> None:
+    """Schema 6 keeps the n-gram keys in two levels: a schema-5 index is refused, with the fix."""
+    corpus, folder = fresh
+    update(folder, [corpus])
+    [manifest] = folder.glob("manifest-*.json")
+    fields = json.loads(manifest.read_text(encoding="utf-8"))
+    assert fields["schema_version"] == 6
+    manifest.write_text(json.dumps({**fields, "schema_version": 5}), encoding="utf-8")
+    with pytest.raises(IndexOutdated) as raised:
+        Searcher(folder)
+    assert raised.value.message == (
+        f"the index at {folder} was built with another analysis (schema 5 → 6)"
+    )
+    assert raised.value.hint == f"rebuild it: govsearch index --rebuild --index {folder}"
+    update(folder, [corpus], rebuild=True)
+    with Searcher(folder) as searcher:
+        assert searcher.search("灯").total == 1

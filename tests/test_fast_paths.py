@@ -13,6 +13,7 @@ import pytest
 
 from search import render
 from search.errors import IndexOutdated
+from search.jsonlines import HitLines
 from search.models import Document, Hit, Passage, Span
 from search.searching import Options, Searcher
 from search.stats import collect
@@ -45,7 +46,7 @@ def test_hostile_hit_line_exact() -> None:
 
 def test_lines_are_the_hit_objects(built: Path) -> None:
     """Every hit of keyword, phrase, relaxed and question queries, with and without a qid."""
-    lines = render.HitLines()
+    lines = HitLines()
     written = 0
     with Searcher(built) as searcher:
         for query in ("消费", "以旧换新 带动", '"新三样"', "消费 不存在的词", "怎么促消费?"):

@@ -22,7 +22,6 @@ It holds, as arrays of one ``arrays`` file:
 
 from __future__ import annotations
 
-import itertools
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -46,8 +45,10 @@ def side_path(folder: Path, segment_id: str) -> Path:
 
 
 DOC_FIELDS = ("source", "doc_id", "path", "fmt", "title", "date", "issuer", "doc_number", "url")
-_SHARED = ("source", "path")  # kept once per segment, each document pointing at its own
-_REST = tuple(name for name in DOC_FIELDS if name not in _SHARED)  # a document's JSON record
+SHARED_FIELDS = ("source", "path")  # kept once per segment, each document pointing at its own
+RECORD_FIELDS = tuple(
+    name for name in DOC_FIELDS if name not in SHARED_FIELDS
+)  # a document's JSON record
 
 
 @dataclass(frozen=True)
@@ -85,7 +86,7 @@ def document_row(
     source: str, document: Document, passages: Sequence[Passage], tokens: Sequence[int]
 ) -> DocumentRow:
     """A read document in the form a segment keeps."""
-    values = [getattr(document, name) for name in DOC_FIELDS if name not in _SHARED]
+    values = [getattr(document, name) for name in DOC_FIELDS if name not in SHARED_FIELDS]
     meta = json.dumps(values, ensure_ascii=False).encode("utf-8")
     rows = []
     for passage, count in zip(passages, tokens, strict=True):
@@ -267,22 +268,16 @@ class SegmentData:
             self._documents[number] = found
         return found
 
+    def doc_id(self, number: int) -> str:
+        """A document's ``doc_id`` (its metadata decoded once per document)."""
+        found: str = self._document(number)[1]
+        return found
+
     def metadata(self, fields: Sequence[str]) -> list[tuple[Any, ...]]:
-        """Of every document, the metadata ``fields`` (names of DOC_FIELDS), decoded as one
-        JSON text (for ``stats``: a JSON decode per document cost more than the rest of it)."""
-        a, buf = self.file.arrays, self.file.buffer
-        bounds = (a["d.offsets"].astype(np.int64) + self.file.starts["d.blob"]).tolist()
-        records = [buf[s:e] for s, e in itertools.pairwise(bounds)]
-        rests: list[list[Any]] = json.loads(b"[" + b",".join(records) + b"]")
-        columns = []
-        for name in fields:
-            if name in _SHARED:
-                table = self.sources if name == "source" else self.paths
-                columns.append([table[i] for i in a[f"d.{name}"].tolist()])
-            else:
-                at = _REST.index(name)
-                columns.append([rest[at] for rest in rests])
-        return list(zip(*columns, strict=True)) if columns else [() for _ in rests]
+        """Of every document, the metadata ``fields`` (names of DOC_FIELDS), decoded at once."""
+        from search.store.batches import metadata
+
+        return metadata(self, fields)
 
     def documents_with_id(self, doc_id: str) -> list[int]:
         """The numbers of the documents whose ``doc_id`` is this one, found in the metadata's
@@ -359,67 +354,10 @@ class SegmentData:
         return self.read_passages(np.array([number], dtype=np.int64))[0]
 
     def read_passages(self, numbers: np.ndarray) -> list[tuple[Passage, str]]:
-        """Passages as hits show them, with their normalised texts: each column read for all
-        of ``numbers`` at once, their texts decoded (and their exceptions put back) as one
-        string (a long result list costs a few array reads per batch)."""
-        a, buf = self.file.arrays, self.file.buffer
-        numbers = np.asarray(numbers, dtype=np.int64)
-        after = numbers + 1
-        stored_at = self.file.starts["s.blob"]
-        stored_lo = (a["s.offsets"][numbers].astype(np.int64) + stored_at).tolist()
-        stored_hi = (a["s.offsets"][after].astype(np.int64) + stored_at).tolist()
-        norms, texts, ends = self._texts(numbers)
-        columns = zip(
-            a["p.doc"][numbers].tolist(),
-            a["p.paragraph"][numbers].tolist(),
-            a["p.line"][numbers].tolist(),
-            stored_lo, stored_hi, ends,
-            strict=True,
-        )  # fmt: skip
-        out = []
-        start = 0
-        for doc, paragraph, line, s_lo, s_hi, end in columns:
-            norm, text = norms[start:end], texts[start:end]
-            start = end
-            if s_lo == s_hi:  # the common passage: one line, nothing joined, no headings
-                out.append((Passage(self._document(doc)[1], paragraph, line, line, text), norm))
-                continue
-            end_line, joins, headings, *ocr = json.loads(buf[s_lo:s_hi])
-            passage = Passage(
-                self._document(doc)[1],
-                paragraph,
-                line,
-                end_line,
-                text,
-                tuple(h for h in "\n".join(headings).split("\n") if h),  # as stored() gives
-                tuple((int(o), int(n)) for o, n in joins),
-                bool(ocr),
-            )
-            out.append((passage, norm))
-        return out
+        """Passages as hits show them, with their normalised texts, read a batch at a time."""
+        from search.store.batches import read_passages
 
-    def _texts(self, numbers: np.ndarray) -> tuple[str, str, list[int]]:
-        """The normalised texts of ``numbers`` and their original texts, each as one string,
-        and where each passage ends in them (in code points)."""
-        norms = self.text.joined(numbers)
-        ends = np.cumsum(self.file.arrays["p.length"][numbers].astype(np.int64))
-        counts, where, cps = self._exceptions_of(numbers)
-        if not len(where):
-            return norms, norms, ends.tolist()
-        chars = np.frombuffer(norms.encode("utf-32-le"), dtype=np.uint32).copy()
-        chars[np.repeat(ends - self.file.arrays["p.length"][numbers], counts) + where] = cps
-        return norms, chars.tobytes().decode("utf-32-le"), ends.tolist()
-
-    def _exceptions_of(self, numbers: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """How many exceptions each of ``numbers`` has, and all of them in order (offsets,
-        original code points), read with one gather."""
-        starts = self.file.arrays["x.starts"]
-        lo = starts[numbers].astype(np.int64)
-        counts = starts[numbers + 1].astype(np.int64) - lo
-        ends = np.cumsum(counts)
-        where = np.repeat(lo - ends + counts, counts) + np.arange(int(ends[-1]) if len(ends) else 0)
-        at = self.file.arrays["x.at"][where].astype(np.int64)
-        return counts, at, self.file.arrays["x.table"][self.file.arrays["x.cp"][where]]
+        return read_passages(self, numbers)
 
     def _original_cps(self, lo: int, hi: int) -> np.ndarray:
         """The original code points of exceptions ``lo:hi``."""

@@ -89,12 +89,20 @@ class Code:
     def encode(self, text: str) -> bytes | None:
         """``text`` coded; None when one of its characters is in none of the table's texts."""
         cps = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
-        at = np.searchsorted(self.order, cps)
-        if not len(self.order) or np.any(at >= len(self.order)):
+        order = self.order
+        at = order.searchsorted(cps)
+        if not len(order) or int(at.max(initial=0)) >= len(order) or (order[at] != cps).any():
             return None
-        if np.any(self.order[at] != cps):
-            return None
-        return _bytes(self.ranks[at].astype(np.int64))
+        out = bytearray()
+        for rank in self.ranks[at].tolist():
+            if rank < ONE:
+                out.append(rank)
+            elif rank < TWO:
+                out += bytes(((rank - ONE) // ONE + ONE, (rank - ONE) % ONE))
+            else:
+                rest = rank - TWO
+                out += bytes((FOUR, rest // (ONE * ONE), rest // ONE % ONE, rest % ONE))
+        return bytes(out)
 
     def decode(self, raw: bytes) -> str:
         """Coded bytes (whole characters) as text."""

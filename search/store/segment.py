@@ -38,6 +38,9 @@ from search.store.grams import GramTable, table
 SUFFIX = ".lit"
 
 
+_FEW = 8  # passages: fewer are read one at a time
+
+
 def side_path(folder: Path, segment_id: str) -> Path:
     """The side file of the segment ``segment_id`` (named like Whoosh's own segment files, so
     that Whoosh's clean-up removes it with them)."""
@@ -351,10 +354,28 @@ class SegmentData:
 
     def passage(self, number: int) -> tuple[Passage, str]:
         """A passage as a hit shows it, and its normalised text (each decoded once)."""
-        return self.read_passages(np.array([number], dtype=np.int64))[0]
+        a = self.file.arrays
+        line = int(a["p.line"][number])
+        raw = self._item("s.", number)
+        end_line, joins, headings, *ocr = json.loads(raw) if raw else (line, (), ())
+        norm = self.text.text(number)
+        passage = Passage(
+            self.doc_id(int(a["p.doc"][number])),
+            int(a["p.paragraph"][number]),
+            line,
+            end_line,
+            self.original(number, norm),
+            tuple(h for h in "\n".join(headings).split("\n") if h),  # as stored() gives them
+            tuple((int(o), int(n)) for o, n in joins),
+            bool(ocr),
+        )
+        return passage, norm
 
     def read_passages(self, numbers: np.ndarray) -> list[tuple[Passage, str]]:
-        """Passages as hits show them, with their normalised texts, read a batch at a time."""
+        """Passages as hits show them, with their normalised texts, read a batch at a time
+        (a few one at a time: the batch's array calls cost more)."""
+        if len(numbers) < _FEW:
+            return [self.passage(int(n)) for n in numbers]
         from search.store.batches import read_passages
 
         return read_passages(self, numbers)

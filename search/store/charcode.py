@@ -118,19 +118,16 @@ class Code:
     def _decode_small(self, raw: bytes) -> str:
         """``decode`` a character at a time (a few numpy calls cost more than a short text)."""
         chars = self._chars
-        out = []
-        i, size = 0, len(raw)
-        while i < size:
-            lead = raw[i]
+        out: list[str] = []
+        append = out.append
+        data = iter(raw)
+        for lead in data:
             if lead < ONE:
-                out.append(chars[lead])
-                i += 1
-            elif lead < FOUR:
-                out.append(chars[ONE + (lead - ONE) * ONE + raw[i + 1]])
-                i += 2
+                append(chars[lead])
+            elif lead < FOUR:  # rank ONE + (lead - ONE) * ONE + trailing byte
+                append(chars[lead * ONE - (ONE - 1) * ONE + next(data)])
             else:
-                out.append(chars[TWO + (raw[i + 1] * ONE + raw[i + 2]) * ONE + raw[i + 3]])
-                i += 4
+                append(chars[TWO + (next(data) * ONE + next(data)) * ONE + next(data)])
         return "".join(out)
 
     def decode_counted(self, raw: bytes) -> tuple[str, np.ndarray | None]:

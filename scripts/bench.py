@@ -50,6 +50,7 @@ from _common import (
     read_passages,
     write_json,
 )
+from index_sizes import breakdown as size_breakdown
 from resultsets import measure as whole_sets
 
 MB = 1 << 20
@@ -560,6 +561,7 @@ def run_bench(
         "whole_sets": whole,
         "index_bytes": size,
         "index_breakdown": disk_breakdown(index),
+        "index_components": size_breakdown(index),
         "loadavg_end": os.getloadavg(),
         "revision_end": revision(),
     }
@@ -767,6 +769,19 @@ def notes(r: dict[str, Any]) -> str:
         f"- Cold runs: {r['cold']['runs']} per command, words {', '.join(r['cold']['words'])}; "
         "process start to exit, page cache warm.",
     ]
+    parts = r.get("index_components")
+    if parts:  # where the index's bytes go, as multiples of the text's UTF-8 size
+        utf8 = text["utf8_bytes"]
+        groups = {
+            **parts["side_groups"],
+            **{f"Whoosh {k}": v for k, v in parts["whoosh_files"].items()},
+        }
+        lines.append(
+            f"- Index {parts['index_bytes'] / utf8:.2f}× the text: side files "
+            f"{parts['side_bytes'] / utf8:.2f}×, Whoosh {parts['whoosh_bytes'] / utf8:.2f}×; "
+            + ", ".join(f"{name} {size / utf8:.3f}×" for name, size in groups.items())
+            + "."
+        )
     return "\n".join(lines) + "\n"
 
 

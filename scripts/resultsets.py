@@ -52,11 +52,15 @@ def json_run(searcher: Any, word: str, limit: int = 0) -> int:
 
     with open(os.devnull, "w", encoding="utf-8") as sink:
         stream = searcher.stream(word, Options(limit=limit))
-        count = 0
-        for hit in stream.hits:
-            render.write_jsonl([hit], sink)
-            count += 1
-    return count
+        count = [0]
+
+        def counted(hits: Any) -> Any:
+            for hit in hits:
+                count[0] += 1
+                yield hit
+
+        render.write_jsonl(counted(stream.hits), sink)  # as `govsearch search -n 0 --json`
+    return count[0]
 
 
 def json_memory(searcher: Any, word: str, limit: int) -> int:

@@ -152,11 +152,16 @@ def write_jsonl(
 ) -> None:
     """One JSON object per hit; ``partial_shards`` names the shards a search answered
     without (``--allow-partial``)."""
+    from search.jsonlines import HitLines
+
+    line = HitLines()
     for hit in hits:
-        found = hit_object(hit, qid)
         if missing:
+            found = hit_object(hit, qid)
             found["partial_shards"] = list(missing)
-        out.write(json_line(found) + "\n")
+            out.write(json_line(found) + "\n")
+        else:
+            out.write(line(hit, qid) + "\n")
 
 
 TSV_COLUMNS = (

@@ -10,6 +10,8 @@ SNIPPET_WIDTH = 160
 def match_spans(norm_text: str, terms: list[str]) -> tuple[Span, ...]:
     """Every literal occurrence of every term in the (normalised) text, merged where they
     overlap or touch.  Offsets hold for the original text: normalisation is one-to-one."""
+    if len(terms) == 1:
+        return _one_term(norm_text, terms[0])
     marks: list[tuple[int, int]] = []
     for term in terms:
         if not term:
@@ -25,6 +27,23 @@ def match_spans(norm_text: str, terms: list[str]) -> tuple[Span, ...]:
             merged[-1][1] = max(merged[-1][1], end)
         else:
             merged.append([start, end])
+    return tuple(Span(s, e) for s, e in merged)
+
+
+def _one_term(norm_text: str, term: str) -> tuple[Span, ...]:
+    """``match_spans`` of one term: its occurrences come in order, so merging needs no sort."""
+    if not term:
+        return ()
+    merged: list[list[int]] = []
+    size = len(term)
+    find = norm_text.find
+    start = find(term)
+    while start >= 0:
+        if merged and start <= merged[-1][1]:
+            merged[-1][1] = start + size
+        else:
+            merged.append([start, start + size])
+        start = find(term, start + 1)
     return tuple(Span(s, e) for s, e in merged)
 
 

@@ -10,8 +10,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from search.freshness import check
 from search.searching import Searcher
 
@@ -73,18 +71,16 @@ def collect(searcher: Searcher) -> Stats:
     """The statistics of the index open in ``searcher``."""
     manifest = searcher.manifest
     literal = searcher.literal
-    live = literal.live()
     # each live document's metadata, stored once per document (no passage is read)
     metadata: dict[str, tuple[str, str]] = {}
-    for number in np.unique(np.asarray(literal.docinfo[:, 0])[live]).tolist():
-        document = literal.document(number)
-        metadata.setdefault(document["doc_id"], (document["issuer"], document["date"]))
+    for doc_id, issuer, date in literal.live_documents(("doc_id", "issuer", "date")):
+        metadata.setdefault(doc_id, (issuer, date))
     issuers = Counter(issuer for issuer, _ in metadata.values())
     years = Counter(date[:4] if date[:4].isdigit() else "" for _, date in metadata.values())
     return Stats(
         index=str(searcher.folder),
         documents=len(metadata),
-        passages=len(live),
+        passages=literal.live_count(),
         size_bytes=folder_size(searcher.folder),
         updated=manifest.updated,
         roots=tuple(manifest.roots),

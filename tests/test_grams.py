@@ -10,16 +10,12 @@ import numpy as np
 import pytest
 
 from search.store import grams
-from search.store.grams import ENCODING, GramTable, encode, gram_pairs
+from search.store.grams import GramTable, encode, gram_pairs
 
 
 def _table(texts: list[str]) -> GramTable:
-    encoded = [t.encode(ENCODING) for t in texts]
-    offsets = np.zeros(len(texts) + 1, dtype=np.int64)
-    np.cumsum([len(e) for e in encoded], out=offsets[1:])
-    arrays = {f"t.{name}": value for name, value in encode(gram_pairs(texts)).items()}
-    arrays["t.offsets"] = offsets
-    return GramTable(arrays, "t.", b"".join(encoded))
+    arrays = grams.table("t.", texts)
+    return GramTable(arrays, "t.", arrays["t.blob"].tobytes())
 
 
 @pytest.fixture
@@ -44,20 +40,51 @@ def test_every_substring_is_found_exactly(texts: list[str]) -> None:
 
 def test_lists_are_delta_coded_and_long_ones_packed(texts: list[str]) -> None:
     encoded = encode(gram_pairs(texts))
-    assert np.all(np.diff(encoded["keys"].astype(np.int64)) > 0)  # one list per key
-    widths = set(encoded["width"].tolist())
-    assert 1 in widths and 2 in widths  # small gaps one byte, larger ones two (甲乙)
-    assert any(w & 0x80 for w in widths)  # a long list zlib-packed
+    chars = encoded["chars"].tolist()
+    assert chars == sorted({0, *(ord(ch) for ch in "".join(texts))})  # 0: a unigram's second
+    assert encoded["second"].dtype == np.uint16  # two bytes a key
+    ranges, second = encoded["dir"].astype(np.int64), encoded["second"].astype(np.int64)
+    keys = [
+        chars[first] << grams.SHIFT | chars[int(second[k])]
+        for first in range(len(chars))
+        for k in range(ranges[first], ranges[first + 1])
+    ]
+    assert len(keys) == len(encoded["starts"]) - 1
+    assert keys == sorted(set(keys))  # one list per key, in key order
+    codes = set((encoded["starts"][:-1] & 7).tolist())
+    assert 0 in codes and 1 in codes  # small gaps one byte, larger ones two (甲乙)
+    assert any(code & 4 for code in codes)  # a long list zlib-packed
     table = _table(texts)
     key = ord("稀") << grams.SHIFT
     assert table.posting(key).tolist() == [len(texts) - 1]
 
 
 def test_counts_only_on_character_boundaries() -> None:
-    # in UTF-16LE, U+50AB U+594E is ab 50 4e 59: the bytes of 乐 (U+4E50, 50 4e) stand across
-    # the boundary of the two characters, and must not count
-    texts = ["\u50ab\u594e", "\u4e50\u4e59\u4e50"]
-    assert "\u4e50".encode(ENCODING) in texts[0].encode(ENCODING)
+    # "a" is the most frequent character: code 00.  The 193rd is coded C0 00 and the 12,289th
+    # FF 00 00 00 (ranks by frequency, then code point): the 00 inside them is not "a"
+    rare = "".join(chr(0x4E00 + 1 + i) for i in range(13000))
+    texts = ["a" * 5, rare, "xax"]
     table = _table(texts)
-    assert table.counts(np.array([0, 1]), "\u4e50").tolist() == [0, 2]
-    assert table.counts(np.array([0, 1]), "\u4e59\u4e50", first_only=True).tolist() == [0, 1]
+    assert table.code.encode("a") == bytes([0x00])
+    assert table.code.encode(rare[190]) == bytes([0xC0, 0x00])
+    assert table.code.encode(rare[12286]) == bytes([0xFF, 0, 0, 0])
+    numbers = np.array([0, 1, 2])
+    assert table.counts(numbers, "a").tolist() == [5, 0, 1]
+    assert table.counts(numbers, "aa", first_only=True).tolist() == [1, 0, 0]
+    assert table.counts(numbers, rare[12286]).tolist() == [0, 1, 0]
+    assert table.code.encode("Ω") is None  # a character of no text: found nowhere
+    assert table.counts(numbers, "Ω").tolist() == [0, 0, 0]
+
+
+def test_texts_decode_as_written(texts: list[str]) -> None:
+    # past 12,288 characters, codes take four bytes (鿋 sorts after the 13,000 others); texts
+    # under 256 bytes are decoded a character at a time, longer ones with numpy
+    many = [*texts, "".join(chr(0x3400 + i) for i in range(13000)), "𠀋" * 3, "x鿋x"]
+    table = _table(many)
+    assert table.code.encode("鿋") is not None and len(table.code.encode("鿋") or b"") == 4
+    assert [table.text(i) for i in range(len(many))] == many
+    order = np.array([len(many) - 1, 5, 0, len(many) - 3, 1], dtype=np.int64)
+    assert table.joined(order) == "".join(many[i] for i in order.tolist())
+    assert table.texts(order) == [many[i] for i in order.tolist()]
+    small = np.array([len(many) - 1, 2, 0], dtype=np.int64)
+    assert table.texts(small) == [many[i] for i in small.tolist()]

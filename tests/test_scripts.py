@@ -146,6 +146,27 @@ def test_bench_quick(corpus: Path, tmp_path: Path) -> None:
     assert json.loads((out / "bench.json").read_text(encoding="utf-8"))["rows"]
     assert "re-index, one announcement changed (s)" in figures
     assert {"cold `govsearch show LOCATION` (s)", "cold `govsearch stats` (s)"} <= figures
+    parts = result["index_components"]
+    assert (
+        parts["side_bytes"] + parts["whoosh_bytes"] < parts["index_bytes"] == result["index_bytes"]
+    )
+    assert "- Index " in (out / "bench.md").read_text(encoding="utf-8")
+
+
+def test_index_sizes_account_for_every_byte(built: Path) -> None:
+    """Each side file's arrays and header, each Whoosh compound file's parts, add up."""
+    from search.store.reader import open_view
+
+    sizes = _load("index_sizes")
+    found = sizes.breakdown(built)
+    assert sum(found["side_groups"].values()) == found["side_bytes"]
+    assert sum(found["side_arrays"].values()) == found["side_bytes"]
+    assert sum(found["whoosh_files"].values()) == found["whoosh_bytes"]
+    assert {"pst", "trm"} <= set(found["whoosh_files"])
+    _, view = open_view(built)
+    coded = sum(int(part.data.text.offsets[-1]) for part in view.parts)
+    assert found["side_arrays"]["text.blob"] == coded  # the passages' coded texts
+    assert "text: stored text" in sizes.report(found, 1000)
 
 
 def test_growth_repeats_the_collection_with_distinct_ids(corpus: Path, tmp_path: Path) -> None:

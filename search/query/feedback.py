@@ -98,14 +98,12 @@ def bigram_keys(ranker: Ranker, document: int) -> np.ndarray:
     """The distinct Chinese character bigrams of a document's passages (not across two
     passages), as ``first << 21 | second`` code points, sorted; its first ``FEEDBACK_CHARS``
     characters only."""
-    texts: list[str] = []
-    size = 0
-    for passage in ranker.literal.passages_of(document).tolist():
-        if size >= FEEDBACK_CHARS:
-            break
-        texts.append(ranker.literal.text(passage))
-        size += len(texts[-1])
-    text = "\x00".join(texts)
+    passages = ranker.literal.passages_of(document)
+    sizes = np.cumsum(ranker.literal.lengths()[passages])  # characters, as len(text)
+    enough = np.flatnonzero(sizes >= FEEDBACK_CHARS)
+    if len(enough):  # up to the passage that reaches FEEDBACK_CHARS
+        passages = passages[: int(enough[0]) + 1]
+    text = "\x00".join(ranker.literal.texts(passages))
     cps = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
     han = (cps >= 0x4E00) & (cps <= 0x9FFF)
     pair = han[:-1] & han[1:]

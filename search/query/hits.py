@@ -13,6 +13,8 @@ from search.query.match import Matched
 from search.query.plan import Plan
 from search.snippets import match_spans
 
+_BATCH = 256  # passages read from the index at once
+
 
 def hits(
     collected: Collected,
@@ -31,24 +33,30 @@ def hits(
     make_copy = numbered or (lambda number: document_from(index.document(number)))
     units = matched.relaxed.units if matched.relaxed else ()
     relaxed_terms = list(dict.fromkeys(plan.terms + units))
-    for row in range(len(collected.passages)):  # one at a time: no list of every hit
-        passage = int(collected.passages[row])
-        score = float(collected.scores[row])
-        partial = bool(collected.partial[row])
-        rank = row + 1
-        shown, text = index.passage(passage)
-        terms = relaxed_terms if partial else list(plan.terms)
-        yield Hit(
-            rank,
-            score,
-            make_document(passage),
-            shown,
-            match_spans(text, terms),
-            partial,
-            tuple(t for t in terms if t in text),
-            ledger.explain(passage, score) if ledger else None,
-            tuple(make_copy(d) for d in collected.copies[row]) if collected.copies else (),
-        )
+    full_terms = list(plan.terms)
+    read = getattr(index, "read_passages", None) or (
+        lambda numbers: [index.passage(int(n)) for n in numbers]
+    )
+    total = len(collected.passages)
+    for lo in range(0, total, _BATCH):  # a batch at a time: no list of every hit
+        numbers = collected.passages[lo : lo + _BATCH]
+        scores = collected.scores[lo : lo + _BATCH].tolist()
+        partials = collected.partial[lo : lo + _BATCH].tolist()
+        for i, (shown, text) in enumerate(read(numbers)):
+            passage = int(numbers[i])
+            row = lo + i
+            terms = relaxed_terms if partials[i] else full_terms
+            yield Hit(
+                row + 1,
+                float(scores[i]),
+                make_document(passage),
+                shown,
+                match_spans(text, terms),
+                bool(partials[i]),
+                tuple(t for t in terms if t in text),
+                ledger.explain(passage, scores[i]) if ledger else None,
+                tuple(make_copy(d) for d in collected.copies[row]) if collected.copies else (),
+            )
 
 
 def document_from(stored: dict[str, Any]) -> Document:

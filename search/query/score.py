@@ -196,8 +196,8 @@ class Ranker:
             extra += self._frequencies(pool, ("bigram", query.bigrams, w.bigrams), ledger)
             extra += self._context(pool, query, ledger)
         if len(query.terms) > 1:
-            for i, passage in enumerate(pool.tolist()):
-                gap = min_window(self.literal.text(passage), query.terms)
+            for i, text in enumerate(self.literal.texts(pool)):  # decoded at once
+                gap = min_window(text, query.terms)
                 if gap is not None:
                     add = w.proximity / (1.0 + gap / 8.0)
                     extra[i] += add

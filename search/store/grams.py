@@ -1,13 +1,20 @@
 """Character n-gram postings: exact substring matching that never depends on segmentation.
 
 For a list of normalised texts (a segment's passages, its headings, its documents' titles) a
-gram table keeps the texts' UTF-16 bytes and, for every character and character bigram, the
+gram table keeps the texts in the table's own character code (``charcode``: about 1.35 bytes a
+character) and, for every character and character bigram, the
 sorted numbers of the texts that contain it.  A needle of one or two characters is answered by
 one posting list; a longer one by intersecting its bigrams' lists and verifying each candidate
 against the text.  Numbers are local to the segment.
 
 Postings are delta-coded, each list at the narrowest width (1, 2 or 4 bytes) that holds its
 largest gap: frequent grams have small gaps, and most lists fit one byte a posting.
+
+Keys are kept in two levels: the table's distinct characters (``chars``, sorted code points,
+0 standing for "no second character" of a unigram), then per first character the range of its
+keys (``dir``) and, for each key, its second character's number in ``chars`` (``second``: two
+bytes while a table has fewer than 65,536 distinct characters).  A list's start in ``data``
+carries its width and whether it is zlib-packed in its three low bits (``starts``).
 """
 
 from __future__ import annotations
@@ -19,7 +26,8 @@ from typing import Any
 
 import numpy as np
 
-ENCODING = "utf-16-le"
+from search.store.charcode import ONE, Code, build, inside
+
 SHIFT = 21  # bits of one code point: a bigram's key is first << SHIFT | second
 _DOC_BITS = 22
 _EMPTY = np.zeros(0, dtype=np.int64)
@@ -28,6 +36,7 @@ _EMPTY = np.zeros(0, dtype=np.int64)
 _CHUNK_CHARS = 1 << 20  # texts are turned into pairs this many characters at a time
 _CHUNK_PAIRS = 1 << 21  # and pairs into posting lists this many at a time (memory stays flat)
 _NUMBER_MASK = np.uint64((1 << _DOC_BITS) - 1)
+_SECOND_MASK = (1 << SHIFT) - 1
 
 
 def gram_pairs(texts: Sequence[str]) -> np.ndarray:
@@ -69,6 +78,22 @@ def _pairs(texts: Sequence[str], base: int) -> np.ndarray:
     return combined[firsts(combined)]
 
 
+def table(prefix: str, texts: Sequence[str]) -> dict[str, np.ndarray]:
+    """The arrays of a gram table over ``texts``, named with ``prefix``: the texts coded
+    (``blob``, ``offsets``), their code (``table``, ``order``, ``ranks``) and their postings."""
+    code, coded = build(texts)
+    offsets = np.zeros(len(coded) + 1, dtype=np.int64)
+    np.cumsum([len(c) for c in coded], out=offsets[1:])
+    out = {f"{prefix}{name}": value for name, value in encode(gram_pairs(texts)).items()}
+    out.update((f"{prefix}{name}", value) for name, value in code.items())
+    top = int(offsets[-1])
+    out[f"{prefix}offsets"] = offsets.astype(
+        np.uint16 if top < 1 << 16 else np.uint32 if top < 1 << 32 else np.int64
+    )
+    out[f"{prefix}blob"] = np.frombuffer(b"".join(coded), dtype=np.uint8)
+    return out
+
+
 def firsts(values: np.ndarray) -> np.ndarray:
     """Mask of the first of each run of equal values in a sorted array."""
     mask = np.ones(len(values), dtype=bool)
@@ -102,12 +127,39 @@ def encode(pairs: np.ndarray) -> dict[str, np.ndarray]:
         starts_out.append(part["starts"][1:].astype(np.int64) + done)
         done += len(part["data"])
         at = end
-    starts = np.concatenate(starts_out)
+    keys = np.concatenate(keys_out) if keys_out else np.zeros(0, np.uint64)
+    width = np.concatenate(width_out) if width_out else np.zeros(0, np.uint8)
+    starts = np.concatenate(starts_out) << _CODE_BITS
+    starts[:-1] |= _width_code(width)
     return {
-        "keys": np.concatenate(keys_out) if keys_out else np.zeros(0, np.uint64),
+        **_directory(keys),
         "starts": starts.astype(np.uint32 if starts[-1] < 1 << 32 else np.int64),
-        "width": np.concatenate(width_out) if width_out else np.zeros(0, np.uint8),
         "data": np.concatenate(data_out) if data_out else np.zeros(0, np.uint8),
+    }
+
+
+_CODE_BITS = 3  # low bits of a list's start: its width (0: 1 byte, 1: 2, 2: 4), 4: packed
+_WIDTHS = (1, 2, 4)
+
+
+def _width_code(width: np.ndarray) -> np.ndarray:
+    plain = width & ~np.uint8(_PACKED)
+    code = np.where(plain == 1, 0, np.where(plain == 2, 1, 2)).astype(np.int64)
+    return code | np.where(width & _PACKED, 4, 0)
+
+
+def _directory(keys: np.ndarray) -> dict[str, np.ndarray]:
+    """Sorted keys as characters, a range of keys per first character, second characters."""
+    first = keys >> np.uint64(SHIFT)
+    second = keys & np.uint64(_SECOND_MASK)
+    chars = np.union1d(np.union1d(first, second), np.zeros(1, np.uint64)).astype(np.uint32)
+    first_id = np.searchsorted(chars, first)
+    second_id = np.searchsorted(chars, second)
+    ranges = np.searchsorted(first_id, np.arange(len(chars) + 1))
+    return {
+        "chars": chars,
+        "dir": ranges.astype(np.uint32),
+        "second": second_id.astype(np.uint16 if len(chars) <= 1 << 16 else np.uint32),
     }
 
 
@@ -169,30 +221,41 @@ class GramTable:
     """Substring lookup over one segment's texts (arrays from a segment file, by prefix)."""
 
     def __init__(self, arrays: dict[str, np.ndarray], prefix: str, blob: Any, at: int = 0) -> None:
-        """``blob`` holds the texts' UTF-16LE bytes from byte ``at`` on (a memory map or
-        bytes): two bytes a Chinese character instead of UTF-8's three."""
+        """``blob`` holds the coded texts from byte ``at`` on (a memory map or bytes)."""
         self.offsets = arrays[f"{prefix}offsets"]
-        self.keys = arrays[f"{prefix}keys"]
+        self.chars = arrays[f"{prefix}chars"]
+        self.dir = arrays[f"{prefix}dir"]
+        self.second = arrays[f"{prefix}second"]
         self.starts = arrays[f"{prefix}starts"]
-        self.width = arrays[f"{prefix}width"]
         self.data = arrays[f"{prefix}data"]
+        self.code = Code(
+            arrays[f"{prefix}table"], arrays[f"{prefix}order"], arrays[f"{prefix}ranks"]
+        )
         self.blob = blob
         self.at = at
         self.count = len(self.offsets) - 1
 
     def _find(self, key: int) -> int:
-        i = int(np.searchsorted(self.keys, np.uint64(key)))
-        return i if i < len(self.keys) and int(self.keys[i]) == key else -1
+        pair = (key >> SHIFT, key & _SECOND_MASK)
+        found = self.chars.searchsorted(pair).tolist()  # both characters at once
+        first, second = found
+        chars, size = self.chars, len(self.chars)
+        if max(first, second) >= size or chars[first] != pair[0] or chars[second] != pair[1]:
+            return -1
+        lo, hi = int(self.dir[first]), int(self.dir[first + 1])
+        i = lo + int(self.second[lo:hi].searchsorted(second))
+        return i if i < hi and self.second[i] == second else -1
 
     def posting(self, key: int) -> np.ndarray:
         i = self._find(key)
         if i < 0:
             return _EMPTY
-        width = int(self.width[i])
-        raw = self.data[int(self.starts[i]) : int(self.starts[i + 1])]
-        if width & _PACKED:
+        start = int(self.starts[i])
+        code = start & ((1 << _CODE_BITS) - 1)
+        width = _WIDTHS[code & 3]
+        raw = self.data[start >> _CODE_BITS : int(self.starts[i + 1]) >> _CODE_BITS]
+        if code & 4:
             raw = np.frombuffer(zlib.decompress(raw.tobytes()), dtype=np.uint8)
-            width &= ~_PACKED
         out = np.empty(1 + (len(raw) - _FIRST) // width, dtype=np.int64)
         out[0] = int(raw[0]) | int(raw[1]) << 8 | int(raw[2]) << 16
         out[1:] = raw[_FIRST:].view(_DTYPES[width])
@@ -200,7 +263,22 @@ class GramTable:
 
     def text(self, number: int) -> str:
         start, end = int(self.offsets[number]), int(self.offsets[number + 1])
-        return bytes(self.blob[self.at + start : self.at + end]).decode(ENCODING)
+        return self.code.decode(bytes(self.blob[self.at + start : self.at + end]))
+
+    def texts(self, numbers: np.ndarray) -> list[str]:
+        """The texts of ``numbers``, decoded at once."""
+        lo = (self.offsets[numbers].astype(np.int64) + self.at).tolist()
+        hi = (self.offsets[numbers + 1].astype(np.int64) + self.at).tolist()
+        blob = self.blob
+        pieces = [blob[s:e] for s, e in zip(lo, hi, strict=True)]
+        return self.code.split(b"".join(pieces), np.cumsum([len(p) for p in pieces]).tolist())
+
+    def joined(self, numbers: np.ndarray) -> str:
+        """The texts of ``numbers``, one after another, decoded at once."""
+        lo = (self.offsets[numbers].astype(np.int64) + self.at).tolist()
+        hi = (self.offsets[numbers + 1].astype(np.int64) + self.at).tolist()
+        blob = self.blob
+        return self.code.decode(b"".join([blob[s:e] for s, e in zip(lo, hi, strict=True)]))
 
     def matches(self, needle: str) -> np.ndarray:
         """Sorted numbers of the texts that contain ``needle`` (already normalised)."""
@@ -222,17 +300,20 @@ class GramTable:
 
     def counts(self, numbers: np.ndarray, needle: str, first_only: bool = False) -> np.ndarray:
         """How often ``needle`` occurs in each of the given texts (``first_only``: 0 or 1)."""
-        raw = needle.encode(ENCODING)
+        raw = self.code.encoded(needle)
+        out = np.zeros(len(numbers), dtype=np.int64)
+        if raw is None:  # a character none of the texts holds
+            return out
         offsets = self.offsets
         starts = (offsets[numbers].astype(np.int64) + self.at).tolist()
         ends = (offsets[numbers + 1].astype(np.int64) + self.at).tolist()
-        find = self.blob.find
-        out = np.zeros(len(starts), dtype=np.int64)
+        blob, four = self.blob, self.code.four_bytes
+        find = blob.find
         for i, (s, e) in enumerate(zip(starts, ends, strict=True)):
             at = find(raw, s, e)
             while at >= 0:
-                if (at - s) % 2:  # not on a character boundary
-                    at = find(raw, at + 1, e)
+                if at > s and (blob[at - 1] >= ONE or (four and inside(blob, at, s))):
+                    at = find(raw, at + 1, e)  # inside a character's code
                     continue
                 out[i] += 1
                 if first_only:

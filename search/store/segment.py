@@ -7,9 +7,11 @@ are local too.  Whoosh's clean-up removes the file when it drops the segment.
 
 It holds, as arrays of one ``arrays`` file:
 
-* ``text.*``: the passages' normalised text (UTF-8) and its character/bigram postings;
+* ``text.*``: the passages' normalised text (in the segment's character code, ``charcode``)
+  and its character/bigram postings;
   ``x.*``: where the original text differs from the normalised one (normalisation maps one code
-  point to one), so the original is stored once, as normalised text plus its exceptions;
+  point to one), so the original is stored once, as normalised text plus its exceptions (each
+  an offset and the number of its original code point in the segment's ``x.table``);
 * ``head.*``: the distinct section-heading paths, with postings; ``p.heading`` per passage;
 * ``title.*``, ``issuer.*``: each document's normalised title and issuer, with postings;
 * per passage: its document, length, paragraph and line; ``s.*``: the rest of its location
@@ -32,17 +34,25 @@ from search.analysis import normalize
 from search.models import Document, Passage
 from search.store import arrays
 from search.store import sketch as sketches
-from search.store.grams import ENCODING, GramTable, encode, gram_pairs
+from search.store.grams import GramTable, table
 
 SUFFIX = ".lit"
+
+
+_FEW = 8  # passages: fewer are read one at a time
 
 
 def side_path(folder: Path, segment_id: str) -> Path:
     """The side file of the segment ``segment_id`` (named like Whoosh's own segment files, so
     that Whoosh's clean-up removes it with them)."""
     return folder / f"{segment_id}{SUFFIX}"
+
+
 DOC_FIELDS = ("source", "doc_id", "path", "fmt", "title", "date", "issuer", "doc_number", "url")
-_SHARED = ("source", "path")  # kept once per segment, each document pointing at its own
+SHARED_FIELDS = ("source", "path")  # kept once per segment, each document pointing at its own
+RECORD_FIELDS = tuple(
+    name for name in DOC_FIELDS if name not in SHARED_FIELDS
+)  # a document's JSON record
 
 
 @dataclass(frozen=True)
@@ -81,7 +91,7 @@ def document_row(
     source: str, document: Document, passages: Sequence[Passage], tokens: Sequence[int]
 ) -> DocumentRow:
     """A read document in the form a segment keeps."""
-    values = [getattr(document, name) for name in DOC_FIELDS if name not in _SHARED]
+    values = [getattr(document, name) for name in DOC_FIELDS if name not in SHARED_FIELDS]
     meta = json.dumps(values, ensure_ascii=False).encode("utf-8")
     rows = []
     for passage, count in zip(passages, tokens, strict=True):
@@ -124,14 +134,16 @@ def _exceptions(text: str, norm: str) -> tuple[tuple[int, int], ...]:
     return tuple(zip(at.tolist(), original[at].tolist(), strict=True))
 
 
-def _table(prefix: str, texts: Sequence[str]) -> dict[str, np.ndarray]:
-    encoded = [t.encode(ENCODING) for t in texts]
-    offsets = np.zeros(len(encoded) + 1, dtype=np.int64)
-    np.cumsum([len(e) for e in encoded], out=offsets[1:])
-    out = {f"{prefix}{name}": value for name, value in encode(gram_pairs(texts)).items()}
-    out[f"{prefix}offsets"] = _narrow_array(offsets)
-    out[f"{prefix}blob"] = np.frombuffer(b"".join(encoded), dtype=np.uint8)
-    return out
+def _patched(norm: str, at: Sequence[int], cps: Sequence[int]) -> str:
+    """``norm`` with the code points ``cps`` put back at offsets ``at`` (in order)."""
+    pieces = []
+    done = 0
+    for offset, cp in zip(at, cps, strict=True):
+        pieces.append(norm[done:offset])
+        pieces.append(chr(cp))
+        done = offset + 1
+    pieces.append(norm[done:])
+    return "".join(pieces)
 
 
 def _blob(prefix: str, items: Sequence[bytes]) -> dict[str, np.ndarray]:
@@ -172,10 +184,10 @@ def write(path: Path, documents: Iterable[DocumentRow]) -> dict[str, int]:
             exc_starts.append(len(exc_at))
         docs.append(doc)
     data: dict[str, np.ndarray] = {}
-    data.update(_table("text.", texts))
-    data.update(_table("head.", list(headings)))
-    data.update(_table("title.", [d.title for d in docs]))
-    data.update(_table("issuer.", [d.issuer for d in docs]))
+    data.update(table("text.", texts))
+    data.update(table("head.", list(headings)))
+    data.update(table("title.", [d.title for d in docs]))
+    data.update(table("issuer.", [d.issuer for d in docs]))
     data.update(_blob("s.", stored))
     data.update(_blob("d.", [d.meta for d in docs]))
     cols = np.array(passage_cols, dtype=np.int64).reshape(-1, 5)
@@ -189,7 +201,7 @@ def write(path: Path, documents: Iterable[DocumentRow]) -> dict[str, int]:
     )
     data["x.starts"] = _narrow_array(np.array(exc_starts, dtype=np.int64))
     data["x.at"] = _narrow(exc_at)
-    data["x.cp"] = _narrow(exc_cp)
+    data["x.table"], data["x.cp"] = _coded(exc_cp)
     sources = sorted({d.source for d in docs})
     paths = sorted({d.path for d in docs})
     data["d.source"] = _indexes([d.source for d in docs], sources)
@@ -197,6 +209,15 @@ def write(path: Path, documents: Iterable[DocumentRow]) -> dict[str, int]:
     counts = {"documents": len(docs), "passages": len(texts), "chars": int(cols[:, 1].sum())}
     arrays.write(path, data, {"sources": sources, "paths": paths, **counts})
     return counts
+
+
+def _coded(values: list[int]) -> tuple[np.ndarray, np.ndarray]:
+    """Code points as their distinct values (sorted) and each one's number among them, at one
+    byte each when there are at most 256 (a segment's exceptions are mostly a few full-width
+    punctuation marks)."""
+    table = np.unique(np.array(values, dtype=np.uint32))
+    numbers = np.searchsorted(table, np.array(values, dtype=np.uint32))
+    return table, numbers.astype(np.uint8 if len(table) <= 1 << 8 else np.uint32)
 
 
 def _narrow(values: list[int]) -> np.ndarray:
@@ -256,6 +277,17 @@ class SegmentData:
             self._documents[number] = found
         return found
 
+    def doc_id(self, number: int) -> str:
+        """A document's ``doc_id`` (its metadata decoded once per document)."""
+        found: str = self._document(number)[1]
+        return found
+
+    def metadata(self, fields: Sequence[str]) -> list[tuple[Any, ...]]:
+        """Of every document, the metadata ``fields`` (names of DOC_FIELDS), decoded at once."""
+        from search.store.batches import metadata
+
+        return metadata(self, fields)
+
     def documents_with_id(self, doc_id: str) -> list[int]:
         """The numbers of the documents whose ``doc_id`` is this one, found in the metadata's
         bytes without decoding them (each record starts ``["doc_id",``)."""
@@ -284,12 +316,8 @@ class SegmentData:
         lo, hi = int(starts[number]), int(starts[number + 1])
         if lo == hi:
             return norm
-        chars = list(norm)
         at = self.file.arrays["x.at"][lo:hi].tolist()
-        cps = self.file.arrays["x.cp"][lo:hi].tolist()
-        for offset, cp in zip(at, cps, strict=True):
-            chars[offset] = chr(cp)
-        return "".join(chars)
+        return _patched(norm, at, self._original_cps(lo, hi).tolist())
 
     def row(self, number: int) -> PassageRow:
         """A passage as it was written (for merging)."""
@@ -298,7 +326,7 @@ class SegmentData:
         exceptions = tuple(
             zip(
                 self.file.arrays["x.at"][lo:hi].tolist(),
-                self.file.arrays["x.cp"][lo:hi].tolist(),
+                self._original_cps(lo, hi).tolist(),
                 strict=True,
             )
         )
@@ -338,7 +366,7 @@ class SegmentData:
         end_line, joins, headings, *ocr = json.loads(raw) if raw else (line, (), ())
         norm = self.text.text(number)
         passage = Passage(
-            self._document(int(a["p.doc"][number]))[1],
+            self.doc_id(int(a["p.doc"][number])),
             int(a["p.paragraph"][number]),
             line,
             end_line,
@@ -348,6 +376,19 @@ class SegmentData:
             bool(ocr),
         )
         return passage, norm
+
+    def read_passages(self, numbers: np.ndarray) -> list[tuple[Passage, str]]:
+        """Passages as hits show them, with their normalised texts, read a batch at a time
+        (a few one at a time: the batch's array calls cost more)."""
+        if len(numbers) < _FEW:
+            return [self.passage(int(n)) for n in numbers]
+        from search.store.batches import read_passages
+
+        return read_passages(self, numbers)
+
+    def _original_cps(self, lo: int, hi: int) -> np.ndarray:
+        """The original code points of exceptions ``lo:hi``."""
+        return self.file.arrays["x.table"][self.file.arrays["x.cp"][lo:hi]]
 
     def document_rows(self, alive: np.ndarray) -> Iterable[DocumentRow]:
         """The documents whose passages are alive, as written (for merging)."""

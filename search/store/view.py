@@ -238,6 +238,19 @@ class IndexView:
         part = self._part(number)
         return part.data.text.text(number - part.base)
 
+    def texts(self, numbers: np.ndarray) -> list[str]:
+        """``text`` of each of ``numbers``, in their order, decoded a segment at a time."""
+        numbers = np.asarray(numbers, dtype=np.int64)
+        which = np.searchsorted(np.array(self._bases), numbers, side="right") - 1
+        out: list[str] = [""] * len(numbers)
+        for index in np.unique(which).tolist():
+            part = self.parts[index]
+            rows = np.flatnonzero(which == index)
+            found = part.data.text.texts(numbers[rows] - part.base)
+            for row, text in zip(rows.tolist(), found, strict=True):
+                out[row] = text
+        return out
+
     def stored(self, number: int) -> dict[str, Any]:
         """A passage's location, text and document metadata."""
         part = self._part(number)
@@ -247,6 +260,19 @@ class IndexView:
         """A passage as a hit shows it, and its normalised text."""
         part = self._part(number)
         return part.data.passage(number - part.base)
+
+    def read_passages(self, numbers: np.ndarray) -> list[tuple[Passage, str]]:
+        """``passage`` of each of ``numbers``, in their order, read segment by segment."""
+        numbers = np.asarray(numbers, dtype=np.int64)
+        which = np.searchsorted(np.array(self._bases), numbers, side="right") - 1
+        out: list[tuple[Passage, str]] = [None] * len(numbers)  # type: ignore[list-item]
+        for index in np.unique(which).tolist():
+            part = self.parts[index]
+            rows = np.flatnonzero(which == index)
+            found_rows = part.data.read_passages(numbers[rows] - part.base)
+            for row, found in zip(rows.tolist(), found_rows, strict=True):
+                out[row] = found
+        return out
 
     def counts(self, numbers: np.ndarray, needle: str, first_only: bool = False) -> np.ndarray:
         """How often ``needle`` occurs in each of the given passages."""
@@ -331,6 +357,26 @@ class IndexView:
         index = bisect.bisect_right(self._doc_bases, ordinal) - 1
         part = self.parts[index]
         return dict(zip(DOC_FIELDS, part.data.document(ordinal - part.doc_base), strict=True))
+
+    def live_count(self) -> int:
+        """How many passages are live (``len(live())`` without the per-passage columns)."""
+        return sum(
+            p.data.passages if p.alive is None else int(np.count_nonzero(p.alive))
+            for p in self.parts
+        )
+
+    def live_documents(self, fields: Sequence[str]) -> list[tuple[Any, ...]]:
+        """Of every document with live passages, in document order, the metadata ``fields``
+        (names of ``document``'s keys), decoded a segment at a time."""
+        out: list[tuple[Any, ...]] = []
+        for part in self.parts:
+            d = part.data
+            alive = d["d.count"] > 0
+            if part.alive is not None and len(alive):
+                alive &= part.alive[np.minimum(d["d.first"], max(0, d.passages - 1))]
+            rows = d.metadata(fields)
+            out += [rows[n] for n in np.flatnonzero(alive).tolist()]
+        return out
 
     def document_sources(self) -> np.ndarray:
         """Per document number, a number for its source file (the same file, the same

@@ -157,3 +157,20 @@ def test_facets_summed_over_shard_actors_equal_one_index(
             assert search_facets(actors, query, Options(), names) == search_facets(
                 single, query, Options(), names
             )
+
+
+def test_a_build_task_killed_midway_is_retried_by_ray_and_completes(
+    cluster: str, indexes: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    one, _ = indexes
+    corpus = one.parent / "corpus"
+    marker = tmp_path / "fired"
+    monkeypatch.setenv("GOVSEARCH_FAULT", "manifest")  # a worker dies before its first commit
+    monkeypatch.setenv("GOVSEARCH_FAULT_ONCE", str(marker))
+    folder = one.parent / "three-killed"  # beside the others: the same document ids
+    report = update(folder, [corpus], count=3, ray=cluster)
+    assert marker.exists()  # one task was killed (and Ray ran it again)
+    assert (report.added, report.documents) == (6, 7)
+    with Searcher(one) as single, Searcher(folder) as sharded:
+        for query in QUERIES:
+            assert _rows(sharded.search(query)) == _rows(single.search(query))

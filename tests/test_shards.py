@@ -228,3 +228,27 @@ def test_the_command_line_indexes_in_shards_and_prints_the_same(
         assert sum(d for _, d, _ in held) == single.literal.document_count() == 5
         assert sum(p for _, _, p in held) == len(single.literal.live())
     assert [name for name, _, _ in held] == ["shard-0", "shard-1", "shard-2"]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("step", ["segment", "manifest", "toc"])
+def test_a_sharded_build_killed_midway_is_completed_by_the_next_run(
+    tmp_path: Path, step: str
+) -> None:
+    import os
+    import subprocess
+    import sys
+
+    corpus = write_corpus(tmp_path)
+    env = {**os.environ, "GOVSEARCH_FAULT": step}
+    args = [sys.executable, "-m", "search", "index", str(corpus), "--shards", "3", "--index"]
+    killed = subprocess.run([*args, str(tmp_path / "three")], env=env, capture_output=True)
+    assert killed.returncode == 70  # faults.KILLED: died in the first shard's update
+    # the same command again; after "toc" shard-0 has committed, and a refresh with no paths
+    # takes its collection from it for every shard
+    update(tmp_path / "three", None if step == "toc" else [corpus])
+    update(tmp_path / "one", [corpus])
+    with Searcher(tmp_path / "one") as single, Searcher(tmp_path / "three") as sharded:
+        assert sharded.literal.document_count() == single.literal.document_count() == 5
+        for query in ("消费", "以旧换新", "灯"):
+            assert _rows(sharded.search(query)) == _rows(single.search(query))

@@ -136,9 +136,13 @@ def build_on_ray(
     """Update every shard of the index at ``folder`` as a Ray task (Ray retries a task whose
     worker died; the shard's previous commit stays until a task commits)."""
     from search import analysis
+    from search.store import faults
 
     ray = connect(address)
     task = ray.remote(max_retries=2, num_cpus=1)(_build_shard)
+    injected = {k: os.environ[k] for k in (faults.ENV, faults.ONCE) if k in os.environ}
+    if injected:  # the crash tests' faults reach the tasks
+        task = task.options(runtime_env={"env_vars": injected})
     analyzer = analysis.current()
     userdict = str(analyzer.userdict.resolve()) if analyzer.userdict else ""
     given = [str(r.resolve()) for r in roots] if roots else None
@@ -148,7 +152,15 @@ def build_on_ray(
     ]
     reports: list[IndexReport] = []
     for k, ref in enumerate(refs):
-        reports.append(_get(ray, ref, f"shard-{k}"))
+        try:
+            reports.append(_get(ray, ref, f"shard-{k}"))
+        except SearchError:
+            raise
+        except ray.exceptions.RayError as exc:  # its worker died at every try
+            raise SearchError(
+                f"shard-{k} could not be updated on Ray ({type(exc).__name__})",
+                "run the same command again: every shard keeps its last commit",
+            ) from None
         if notice:
             notice(f"shard-{k} of {count} updated on Ray")
     return reports
@@ -159,9 +171,9 @@ def _get(ray: Any, ref: Any, shard: str) -> Any:
     try:
         return ray.get(ref)
     except ray.exceptions.RayTaskError as exc:
-        cause = exc.as_instanceof_cause()
+        cause = getattr(exc, "cause", None)
         if isinstance(cause, SearchError):
-            raise cause from None
+            raise type(cause)(cause.message, cause.hint) from None
         raise
     except ray.exceptions.RayActorError as exc:
         raise ShardDown(shard, type(exc).__name__) from None

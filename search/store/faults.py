@@ -1,6 +1,8 @@
 """Deterministic fault injection for the crash tests: ``GOVSEARCH_FAULT=STEP`` makes a writer
 die (``os._exit``, as a kill would) when it reaches ``STEP``; ``GOVSEARCH_FAULT=enospc:STEP``
-makes that step fail as a full disk would.  Unset, it costs one dictionary lookup per step.
+makes that step fail as a full disk would; with ``GOVSEARCH_FAULT_ONCE=FILE`` too, the kill happens
+once (a retry, as Ray's of a shard's task, goes on).  Unset, it costs one dictionary lookup per
+step.
 
 Steps, in the order an update reaches them: ``deleted`` (deletions marked, nothing written),
 ``segment`` (after each new segment's Whoosh files and side file), ``merge`` (after each merged
@@ -14,6 +16,7 @@ import errno
 import os
 
 ENV = "GOVSEARCH_FAULT"
+ONCE = "GOVSEARCH_FAULT_ONCE"  # a file: the fault fires only while it does not exist (it is made)
 STEPS = ("deleted", "segment", "merge", "manifest", "toc")
 KILLED = 70  # the exit status of a writer killed by a fault
 
@@ -24,6 +27,12 @@ def reached(step: str) -> None:
     if not wanted:
         return
     if wanted == step:
+        once = os.environ.get(ONCE)
+        if once:
+            try:
+                os.close(os.open(once, os.O_CREAT | os.O_EXCL))
+            except FileExistsError:
+                return  # it fired already: a retry goes on
         os._exit(KILLED)
     if wanted == f"enospc:{step}":
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))

@@ -56,6 +56,18 @@ def update(
     if rebuild:
         report = writer.rebuild_beside(folder, paths, progress, notice, build)
     else:
-        report = build(folder, paths, False, progress, notice)
+        report = build(folder, paths or _roots(folder), False, progress, notice)
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _roots(folder: Path) -> list[Path] | None:
+    """The collection every shard refreshes: the roots any shard recorded (a shard whose first
+    update was interrupted has none yet)."""
+    from search.store.manifest import Manifest
+
+    roots: list[str] = []
+    for shard in shards.folders(folder) if shards.is_sharded(folder) else []:
+        found = Manifest.load(shard) if shard.is_dir() else None
+        roots += [r for r in (found.roots if found else []) if r not in roots]
+    return [Path(r) for r in roots] or None

@@ -125,7 +125,7 @@ def _open_or_create(folder: Path) -> tuple[Any, Manifest]:
         p
         for p in folder.iterdir()
         if p.name not in ignorable
-        and not p.name.startswith((".", "manifest-", f"{INDEX_NAME}"))
+        and not p.name.startswith((".", "manifest-", "records-", f"{INDEX_NAME}"))
         and not p.name.startswith(f"_{INDEX_NAME}_")
     ]
     if occupied:

@@ -42,7 +42,13 @@ def files_key(files: Sequence[Path]) -> str:
     return digest[:10]
 
 
-def ensure_index(folder: Path, files: Sequence[Path], rebuild: bool = False) -> Any:
+def ensure_index(
+    folder: Path,
+    files: Sequence[Path],
+    rebuild: bool = False,
+    shards: int = 1,
+    ray: str | None = None,
+) -> Any:
     """Build the index of ``files`` at ``folder``, or bring an existing one up to date.
 
     An index built with another schema or analyser, or one this version cannot read, is
@@ -55,6 +61,10 @@ def ensure_index(folder: Path, files: Sequence[Path], rebuild: bool = False) -> 
     analysis.configure("rjieba")
     if rebuild:
         shutil.rmtree(folder, ignore_errors=True)
+    if shards > 1:  # (#14) a sharded index, built in this process or on Ray
+        from search.store.sharded import update
+
+        return update(folder, list(files), count=shards, ray=ray)
     try:
         return indexing.update(folder, list(files))
     except (IndexOutdated, IndexCorrupt):

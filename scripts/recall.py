@@ -1,6 +1,7 @@
 """Literal recall: does ``govsearch`` find every passage that contains a keyword as written?
 
     python scripts/recall.py CORPUS... [--index DIR] [--keywords 200] [--seed 1] [--out DIR]
+                             [--shards N] [--ray ADDRESS]
 
 Builds (or reuses) an index of the ``.jsonl`` files under the CORPUS folders, samples keywords
 from their passages — half of them the hard cases: proper substrings of longer jieba words
@@ -143,13 +144,17 @@ def sample_keywords(
     return chosen, rejected
 
 
-def check(index: Path, keywords: Sequence[tuple[str, str, set[tuple[str, int]]]]) -> list[Outcome]:
-    """Run every keyword (no limit, strict) and compare with the expected pairs."""
-    from search.searching import Options, Searcher
+def check(
+    index: Path, keywords: Sequence[tuple[str, str, set[tuple[str, int]]]], ray: str | None = None
+) -> list[Outcome]:
+    """Run every keyword (no limit, strict) and compare with the expected pairs (with ``ray``,
+    through one Ray actor per shard)."""
+    from search.cli_support import open_searcher
+    from search.searching import Options
 
     options = Options(limit=0, per_doc=0, strict=True)
     outcomes = []
-    with Searcher(index) as searcher:
+    with open_searcher(index, ray) as searcher:
         for keyword, kind, expected in keywords:
             hits = searcher.search(keyword, options).hits
             found = {(h.document.doc_id, h.passage.paragraph) for h in hits}
@@ -193,17 +198,19 @@ def run_recall(
     seed: int = 1,
     pattern: str = "*.jsonl",
     max_hits: int = 5000,
+    shards: int = 1,
+    ray: str | None = None,
 ) -> dict[str, Any]:
-    """Index, sample, check; writes ``out/recall.json`` and returns what it wrote."""
+    """Index (in ``shards``), sample, check; writes ``out/recall.json`` and returns it."""
     files = collection_files(corpus, pattern)
-    folder = index or out / f"index-{files_key(files)}"
+    folder = index or out / f"index-{files_key(files)}" / (f"shards-{shards}" if shards > 1 else "")
     started = time.perf_counter()
-    ensure_index(folder, files)
+    ensure_index(folder, files, shards=shards, ray=ray)
     index_seconds = time.perf_counter() - started
     paras = list(read_passages(files, folder))
     sample, rejected = sample_keywords(paras, keywords, seed, max_hits)
     started = time.perf_counter()
-    outcomes = check(folder, sample)
+    outcomes = check(folder, sample, ray)
     search_seconds = time.perf_counter() - started
     misses = [
         {"keyword": o.keyword, "class": o.kind, "doc_id": d, "paragraph": p}
@@ -253,9 +260,19 @@ def main(argv: list[str] | None = None) -> int:
         default=5000,
         help="redraw a keyword found in more passages than this (0 = keep all)",
     )
+    parser.add_argument("--shards", type=int, default=1, help="index in N shards (#14)")
+    parser.add_argument("--ray", help="build and search the shards on Ray (local, auto, host:port)")
     args = parser.parse_args(argv)
     result = run_recall(
-        args.corpus, args.index, args.out, args.keywords, args.seed, args.glob, args.max_hits
+        args.corpus,
+        args.index,
+        args.out,
+        args.keywords,
+        args.seed,
+        args.glob,
+        args.max_hits,
+        args.shards,
+        args.ray,
     )
     print(
         f"{result['files']} files, {result['passages']} passages; index {result['index']}; "

@@ -26,6 +26,8 @@ def update(
     started = time.perf_counter()
     count = shards.check_count(folder, count, rebuild)
     if count == 1 and (rebuild or not shards.is_sharded(folder)):
+        if ray and notice:
+            notice("one shard: updated in this process (--shards N builds N shards on Ray)")
         return writer.update(folder, paths, rebuild, progress, notice)  # the plain layout
 
     def build(

@@ -138,8 +138,8 @@ def run(corpus: Sequence[Path], out: Path, every: int, count: int) -> dict[str, 
             result["search"]["unsharded"] = _latency(single, queries)
         for n in (2, 4):
             folder = out / f"shards-{n}"
-            fan = FanOut(InProcess(layout.folders(folder)), folder)
-            result["search"][f"{n} in process"] = _latency(fan, queries)
+            with FanOut(InProcess(layout.folders(folder)), folder) as fan:
+                result["search"][f"{n} in process"] = _latency(fan, queries)
         with ClusterSearcher(out / "shards-4", cluster.address) as actors:
             result["search"]["4 on Ray actors"] = _latency(actors, queries)
     finally:

@@ -119,8 +119,11 @@ def test_fan_out_ranks_exactly_as_one_index(
     pair: tuple[Path, Path, Path], options: Options
 ) -> None:
     one, three, _ = pair
-    fan = FanOut(InProcess(shards.folders(three)), three)
-    with Searcher(one) as single, Searcher(three) as joined:
+    with (
+        FanOut(InProcess(shards.folders(three)), three) as fan,
+        Searcher(one) as single,
+        Searcher(three) as joined,
+    ):
         for query in QUERIES:
             want = single.search(query, options)
             for got in (fan.search(query, options), joined.search(query, options)):
@@ -134,8 +137,8 @@ def test_reposts_in_two_shards_collapse_as_in_one_index(pair: tuple[Path, Path, 
     _, three, _ = pair
     ids = ("corpus/notice.txt", "corpus/repost.txt")
     assert len({shards.shard_of(i, 3) for i in ids}) == 2  # the copies live in two shards
-    fan = FanOut(InProcess(shards.folders(three)), three)
-    got = fan.search("以旧换新活动", Options(collapse=True))
+    with FanOut(InProcess(shards.folders(three)), three) as fan:
+        got = fan.search("以旧换新活动", Options(collapse=True))
     [stands] = [h for h in got.hits if h.copies]
     assert (stands.document.doc_id, [c.doc_id for c in stands.copies]) == (ids[0], [ids[1]])
 
@@ -144,11 +147,11 @@ def test_a_question_uses_feedback_and_still_ranks_as_one_index(
     pair: tuple[Path, Path, Path],
 ) -> None:
     one, three, _ = pair
-    fan = FanOut(InProcess(shards.folders(three)), three)
     query = "如何开展消费券发放活动带动汽车消费"
     with Searcher(one) as single:
         want = single.search(query, Options(explain=True))
-    got = fan.search(query, Options(explain=True))
+    with FanOut(InProcess(shards.folders(three)), three) as fan:
+        got = fan.search(query, Options(explain=True))
     kinds = {p.kind for h in want.hits for p in h.explain.parts}  # type: ignore[union-attr]
     assert {"feedback", "lead", "bigram"} <= kinds
     assert _rows(got) == _rows(want)

@@ -148,6 +148,17 @@ class FanOut:
             self._documents = groups(rows, live, dates), heads
         return self._documents
 
+    def close(self) -> None:
+        close = getattr(self.shards, "close", None)
+        if close:
+            close()
+
+    def __enter__(self) -> FanOut:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
     def count(self, text: str, options: Options = Options()) -> int:
         plan(parse(text), options)  # a malformed query fails here, once
         self._current()

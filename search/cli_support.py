@@ -71,6 +71,15 @@ def console(color: Color, stderr: bool = False) -> Any:
     return Console(highlight=False, stderr=stderr, soft_wrap=True)
 
 
+def styled(color: Color) -> bool:
+    """Whether ``console(color)`` would print styles on stdout (else plain text does)."""
+    if color is Color.always:
+        return True
+    if color is Color.never or os.environ.get("NO_COLOR"):
+        return False
+    return sys.stdout.isatty()
+
+
 def progress(label: str) -> tuple[Progress | None, AbstractContextManager[Any]]:
     """A progress callback and the bar to run it in — on a terminal only (stderr)."""
     if not sys.stderr.isatty():
@@ -340,7 +349,9 @@ def write_stream(
     elif as_json:
         render.write_jsonl(stream.hits, sys.stdout, missing=missing or ())
     else:
-        render.terminal(stream.hits, console(color))
+        render.terminal(
+            stream.hits, console(color) if styled(color) else render.PlainConsole(sys.stdout)
+        )
     return 0 if stream.strict_total else 1
 
 

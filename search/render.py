@@ -270,9 +270,42 @@ def write_paths(hits: Iterable[Hit], out: TextIO) -> None:
             out.write(inert(name) + "\n")
 
 
+class PlainText:
+    """What ``terminal`` needs of Rich's ``Text``, for output without styles: the text alone
+    (so that a search printing to a pipe or a file does not import Rich)."""
+
+    def __init__(self, text: str = "", style: str = "") -> None:
+        self.plain = text
+
+    def append(self, text: str, style: str = "") -> PlainText:
+        self.plain += text
+        return self
+
+    def stylize(self, style: str, start: int = 0, end: int | None = None) -> None:
+        """Styles are not shown."""
+
+    def __len__(self) -> int:
+        return len(self.plain)
+
+
+class PlainConsole:
+    """A console that prints ``PlainText`` lines as they are: what Rich prints without colour
+    and without wrapping (``soft_wrap``), control characters already made inert."""
+
+    text_cls = PlainText
+
+    def __init__(self, out: TextIO) -> None:
+        self.out = out
+
+    def print(self, line: PlainText | None = None) -> None:
+        self.out.write((line.plain if line is not None else "") + "\n")
+
+
 def terminal(hits: Iterable[Hit], console: Any) -> None:
     """Ranked hits for a person: location, title · issuer · date, section, snippet."""
-    from rich.text import Text
+    Text: Any = getattr(console, "text_cls", None)  # Rich's class, or the plain one
+    if Text is None:
+        from rich.text import Text
 
     for hit in hits:
         d, p = hit.document, hit.passage

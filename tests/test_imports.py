@@ -35,7 +35,7 @@ def test_help_and_version_load_nothing_heavy(args: tuple[str, ...]) -> None:
     assert _loaded(*args) == "loaded:"
 
 
-def test_keyword_search_loads_numpy_and_rich_for_the_terminal_only(built: Path) -> None:
+def test_keyword_search_loads_numpy_and_rich_for_styled_output_only(built: Path) -> None:
     index = ["--index", str(built), "-n", "5"]  # 8 passages hold 消费: nothing to relax
     assert _loaded("search", "消费", "--json", *index) == "loaded: numpy whoosh"
     assert _loaded("search", "消费", "-c", *index) == "loaded: numpy"  # counting ranks nothing
@@ -44,9 +44,33 @@ def test_keyword_search_loads_numpy_and_rich_for_the_terminal_only(built: Path) 
         _loaded("search", "消费", "--explain", "--color", "never", *index)
         == "loaded: numpy rich whoosh"
     )
-    assert _loaded("search", "消费", "--color", "never", *index) == "loaded: numpy rich whoosh"
+    # plain text to a pipe or with --color never: Rich only for styles
+    assert _loaded("search", "消费", "--color", "never", *index) == "loaded: numpy whoosh"
+    assert _loaded("search", "消费", "--color", "always", *index) == "loaded: numpy rich whoosh"
 
 
 def test_a_question_loads_the_segmenter(built: Path) -> None:
     index = ["--index", str(built)]
     assert _loaded("search", "怎么促进夜间消费", "--json", *index) == "loaded: numpy whoosh rjieba"
+
+
+def test_plain_output_is_what_rich_prints_without_colour(built: Path) -> None:
+    """The plain console (no Rich import) prints exactly what Rich's uncoloured, unwrapped
+    console prints, for every hit of a few queries (partial hits and sections included)."""
+    import io
+
+    from rich.console import Console
+
+    from search import render
+    from search.searching import Options, Searcher
+
+    with Searcher(built) as searcher:
+        for query in ("消费", "以旧换新 外贸", "夜间消费节 锂电池"):
+            hits = searcher.search(query, Options(limit=0)).hits
+            plain, rich_out = io.StringIO(), io.StringIO()
+            render.terminal(hits, render.PlainConsole(plain))
+            console = Console(
+                file=rich_out, color_system=None, highlight=False, soft_wrap=True, width=40
+            )
+            render.terminal(hits, console)
+            assert plain.getvalue() == rich_out.getvalue() != ""

@@ -88,3 +88,40 @@ def test_texts_decode_as_written(texts: list[str]) -> None:
     assert table.texts(order) == [many[i] for i in order.tolist()]
     small = np.array([len(many) - 1, 2, 0], dtype=np.int64)
     assert table.texts(small) == [many[i] for i in small.tolist()]
+
+
+def test_variable_length_gaps_round_trip_at_every_byte_boundary() -> None:
+    values = [0, 1, 127, 128, 255, 16383, 16384, (1 << 21) - 1, 1 << 21, (1 << 22) - 1]
+    sizes = grams._varint_sizes(np.array(values, dtype=np.int64))
+    assert sizes.tolist() == [1, 1, 1, 2, 2, 2, 3, 3, 4, 4]
+    data = np.zeros(int(sizes.sum()), dtype=np.uint8)
+    at = np.cumsum(sizes) - sizes
+    grams._put_varints(data, at, np.array(values, dtype=np.int64), sizes)
+    assert data[:5].tolist() == [0, 1, 127, 0x80, 0x01]  # low seven bits first
+    assert grams.varints(data).tolist() == values
+    assert grams.varints(np.zeros(0, dtype=np.uint8)).tolist() == []
+
+
+def _lists(pairs: list[tuple[int, list[int]]]) -> tuple[dict[str, np.ndarray], GramTable]:
+    keyed = [(key << 22) | n for key, numbers in pairs for n in numbers]
+    encoded = encode(np.array(sorted(keyed), dtype=np.uint64))
+    arrays = {f"t.{name}": value for name, value in encoded.items()}
+    arrays["t.offsets"] = np.zeros(1 << 22, dtype=np.uint32)  # texts are not read here
+    code = grams.build(["a"])[0]
+    arrays.update((f"t.{name}", value) for name, value in code.items())
+    return encoded, GramTable(arrays, "t.", b"")
+
+
+def test_a_list_takes_the_shorter_of_fixed_and_variable_gaps() -> None:
+    big = (1 << 22) - 1
+    spread = [0, *range(big - 40, big)]  # one gap of 4 million, then gaps of 1: variable
+    wide = list(range(0, 200 * 20, 200))  # gaps of 200 (two bytes each when variable): fixed
+    alone = [big]  # one posting: its first number only
+    near = [3, big]  # the largest gap a segment can have, at four bytes
+    encoded, table = _lists([(1, spread), (2, wide), (3, alone), (4, near)])
+    codes = [int(start) & 3 for start in encoded["starts"][:-1]]
+    assert codes == [3, 0, 0, 2]
+    lengths = np.diff(encoded["starts"].astype(np.int64) >> 3).tolist()
+    assert lengths == [3 + 4 + 39, 3 + 19, 3, 3 + 4]
+    for key, numbers in [(1, spread), (2, wide), (3, alone), (4, near), (5, [])]:
+        assert table.posting(key).tolist() == numbers

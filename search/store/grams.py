@@ -7,8 +7,10 @@ sorted numbers of the texts that contain it.  A needle of one or two characters 
 one posting list; a longer one by intersecting its bigrams' lists and verifying each candidate
 against the text.  Numbers are local to the segment.
 
-Postings are delta-coded, each list at the narrowest width (1, 2 or 4 bytes) that holds its
-largest gap: frequent grams have small gaps, and most lists fit one byte a posting.
+Postings are delta-coded, each list either at the narrowest width (1, 2 or 4 bytes) that holds
+its largest gap, or in variable-length bytes (seven bits a byte, the high bit set on all but a
+gap's last byte), whichever is shorter: frequent grams have small gaps, and a list with a few
+large gaps among small ones no longer pays the large width for every posting.
 
 Keys are kept in two levels: the table's distinct characters (``chars``, sorted code points,
 0 standing for "no second character" of a unigram), then per first character the range of its
@@ -107,10 +109,14 @@ _PACK_FROM = 128  # bytes: shorter lists are never compressed
 _DTYPES = {1: np.uint8, 2: np.uint16, 4: np.uint32}
 
 
+_VARIABLE = 3  # width of a list whose gaps are variable-length (``varints``)
+
+
 def encode(pairs: np.ndarray) -> dict[str, np.ndarray]:
     """Sorted pairs (``gram_pairs``) as a key list and delta-coded posting lists: each list is
     its first number in three bytes, then the gaps at the narrowest width that holds them all
-    (1, 2 or 4 bytes); a long list is zlib-compressed when that saves a fifth.  Done a slice
+    (1, 2 or 4 bytes) or as variable-length bytes when that is shorter; a long list is
+    zlib-compressed when that saves a fifth.  Done a slice
     of pairs at a time, each slice ending where a key ends."""
     keys_out, width_out, data_out, starts_out = [], [], [], [np.zeros(1, dtype=np.int64)]
     at = done = 0
@@ -138,13 +144,14 @@ def encode(pairs: np.ndarray) -> dict[str, np.ndarray]:
     }
 
 
-_CODE_BITS = 3  # low bits of a list's start: its width (0: 1 byte, 1: 2, 2: 4), 4: packed
-_WIDTHS = (1, 2, 4)
+_CODE_BITS = 3  # low bits of a list's start: its width (0: 1 byte, 1: 2, 2: 4, 3: variable),
+# 4: packed
+_WIDTHS = (1, 2, 4, _VARIABLE)
 
 
 def _width_code(width: np.ndarray) -> np.ndarray:
     plain = width & ~np.uint8(_PACKED)
-    code = np.where(plain == 1, 0, np.where(plain == 2, 1, 2)).astype(np.int64)
+    code = np.select([plain == 1, plain == 2, plain == 4], [0, 1, 2], 3).astype(np.int64)
     return code | np.where(width & _PACKED, 4, 0)
 
 
@@ -171,15 +178,20 @@ def _encode(keys: np.ndarray, numbers: np.ndarray) -> dict[str, np.ndarray]:
     gaps[first] = 0
     largest = np.maximum.reduceat(gaps, first) if len(first) else np.zeros(0, np.int64)
     width = np.where(largest < 1 << 8, 1, np.where(largest < 1 << 16, 2, 4)).astype(np.uint8)
-    lengths = _FIRST + (counts - 1) * width
+    rest = np.ones(len(keys), dtype=bool)
+    rest[first] = False
+    varbytes = np.where(rest, _varint_sizes(gaps), 0)
+    before = np.cumsum(varbytes) - varbytes  # variable bytes of the postings before each
+    total = np.append(before, int(before[-1] + varbytes[-1]) if len(keys) else 0)
+    variable = total[first + counts] - before[first]  # each list's gaps as variable bytes
+    width[variable < (counts - 1) * width] = _VARIABLE
+    lengths = _FIRST + np.where(width == _VARIABLE, variable, (counts - 1) * width)
     starts = np.zeros(len(first) + 1, dtype=np.int64)
     np.cumsum(lengths, out=starts[1:])
     data = np.zeros(int(starts[-1]), dtype=np.uint8)
     for b in range(_FIRST):
         data[starts[:-1] + b] = (numbers[first] >> (8 * b)) & 0xFF
     owner = np.repeat(np.arange(len(first)), counts)
-    rest = np.ones(len(keys), dtype=bool)
-    rest[first] = False
     each = width[owner].astype(np.int64)
     at = starts[:-1][owner] + _FIRST + (np.arange(len(keys)) - first[owner] - 1) * each
     for size, dtype in _DTYPES.items():
@@ -188,8 +200,36 @@ def _encode(keys: np.ndarray, numbers: np.ndarray) -> dict[str, np.ndarray]:
             values = gaps[chosen].astype(dtype).view(np.uint8).reshape(-1, size)
             for b in range(size):
                 data[at[chosen] + b] = values[:, b]
+    chosen = rest & (each == _VARIABLE)
+    at = starts[:-1][owner] + _FIRST + before - before[first][owner]
+    _put_varints(data, at[chosen], gaps[chosen], varbytes[chosen])
     data, starts = _pack(data, starts, width)
     return {"keys": keys[first], "starts": starts, "width": width, "data": data}
+
+
+def _varint_sizes(values: np.ndarray) -> np.ndarray:
+    """Bytes of each value (below 2**28) as a variable-length number: seven bits a byte."""
+    return 1 + (values >= 1 << 7) + (values >= 1 << 14) + (values >= 1 << 21)
+
+
+def _put_varints(data: np.ndarray, at: np.ndarray, values: np.ndarray, sizes: np.ndarray) -> None:
+    """Write ``values`` as variable-length numbers at ``at`` (low seven bits first; the high bit
+    set on every byte but a value's last)."""
+    for b in range(4):
+        chosen = sizes > b
+        more = np.where(sizes[chosen] > b + 1, 0x80, 0)
+        data[at[chosen] + b] = ((values[chosen] >> (7 * b)) & 0x7F) | more
+
+
+def varints(raw: np.ndarray) -> np.ndarray:
+    """The numbers of a run of variable-length bytes (``_put_varints``), decoded at once."""
+    if not len(raw):
+        return _EMPTY
+    last = raw < 0x80  # a number's last byte
+    heads = np.flatnonzero(np.concatenate(([True], last[:-1])))
+    owner: np.ndarray = np.cumsum(last) - last  # the number each byte belongs to
+    shift = 7 * (np.arange(len(raw)) - heads[owner])
+    return np.add.reduceat((raw & 0x7F).astype(np.int64) << shift, heads)
 
 
 def _pack(data: np.ndarray, starts: np.ndarray, width: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -256,9 +296,15 @@ class GramTable:
         raw = self.data[start >> _CODE_BITS : int(self.starts[i + 1]) >> _CODE_BITS]
         if code & 4:
             raw = np.frombuffer(zlib.decompress(raw.tobytes()), dtype=np.uint8)
-        out = np.empty(1 + (len(raw) - _FIRST) // width, dtype=np.int64)
-        out[0] = int(raw[0]) | int(raw[1]) << 8 | int(raw[2]) << 16
-        out[1:] = raw[_FIRST:].view(_DTYPES[width])
+        first = int(raw[0]) | int(raw[1]) << 8 | int(raw[2]) << 16
+        if width == _VARIABLE:
+            gaps = varints(raw[_FIRST:])
+            out = np.empty(1 + len(gaps), dtype=np.int64)
+            out[1:] = gaps
+        else:
+            out = np.empty(1 + (len(raw) - _FIRST) // width, dtype=np.int64)
+            out[1:] = raw[_FIRST:].view(_DTYPES[width])
+        out[0] = first
         return np.cumsum(out, out=out)
 
     def text(self, number: int) -> str:

@@ -90,16 +90,15 @@ def test_texts_decode_as_written(texts: list[str]) -> None:
     assert table.texts(small) == [many[i] for i in small.tolist()]
 
 
-def test_variable_length_gaps_round_trip_at_every_byte_boundary() -> None:
-    values = [0, 1, 127, 128, 255, 16383, 16384, (1 << 21) - 1, 1 << 21, (1 << 22) - 1]
-    sizes = grams._varint_sizes(np.array(values, dtype=np.int64))
-    assert sizes.tolist() == [1, 1, 1, 2, 2, 2, 3, 3, 4, 4]
-    data = np.zeros(int(sizes.sum()), dtype=np.uint8)
-    at = np.cumsum(sizes) - sizes
-    grams._put_varints(data, at, np.array(values, dtype=np.int64), sizes)
-    assert data[:5].tolist() == [0, 1, 127, 0x80, 0x01]  # low seven bits first
-    assert grams.varints(data).tolist() == values
-    assert grams.varints(np.zeros(0, dtype=np.uint8)).tolist() == []
+def test_patched_gaps_round_trip_with_exceptions_at_both_ends() -> None:
+    gaps = [300, 1, 255, 256, 7, (1 << 22) - 1, 0, 65535, 65536]
+    big = [0, 3, 5, 7, 8]  # the gaps of 256 or more
+    raw = [len(big), 0, *(g & 0xFF for g in gaps)]
+    raw += [b for i in big for b in i.to_bytes(2, "little")]
+    raw += [b for i in big for b in (gaps[i] >> 8).to_bytes(2, "little")]
+    assert grams.patched(np.array(raw, dtype=np.uint8)).tolist() == gaps
+    assert grams.patched(np.array([0, 0, 5, 255], dtype=np.uint8)).tolist() == [5, 255]
+    assert grams.patched(np.array([0, 0], dtype=np.uint8)).tolist() == []
 
 
 def _lists(pairs: list[tuple[int, list[int]]]) -> tuple[dict[str, np.ndarray], GramTable]:
@@ -112,16 +111,20 @@ def _lists(pairs: list[tuple[int, list[int]]]) -> tuple[dict[str, np.ndarray], G
     return encoded, GramTable(arrays, "t.", b"")
 
 
-def test_a_list_takes_the_shorter_of_fixed_and_variable_gaps() -> None:
+def test_a_list_takes_the_shorter_of_fixed_and_patched_gaps() -> None:
     big = (1 << 22) - 1
-    spread = [0, *range(big - 40, big)]  # one gap of 4 million, then gaps of 1: variable
-    wide = list(range(0, 200 * 20, 200))  # gaps of 200 (two bytes each when variable): fixed
+    spread = [0, *range(big - 40, big)]  # one gap of 4 million, then gaps of 1: patched
+    wide = list(range(0, 255 * 20, 255))  # gaps of 255: one byte each, fixed
     alone = [big]  # one posting: its first number only
     near = [3, big]  # the largest gap a segment can have, at four bytes
-    encoded, table = _lists([(1, spread), (2, wide), (3, alone), (4, near)])
+    mixed = [0, 300, *range(301, 311)]  # one gap of 300 among ten of 1: patched saves 2 bytes
+    long = [0, *range(70_000, 140_002)]  # 70,002 gaps: exceptions numbered in four bytes
+    lists = [(1, spread), (2, wide), (3, alone), (4, near), (5, mixed), (6, long)]
+    encoded, table = _lists(lists)
     codes = [int(start) & 3 for start in encoded["starts"][:-1]]
-    assert codes == [3, 0, 0, 2]
+    assert codes == [3, 0, 0, 2, 3, 3]
     lengths = np.diff(encoded["starts"].astype(np.int64) >> 3).tolist()
-    assert lengths == [3 + 4 + 39, 3 + 19, 3, 3 + 4]
-    for key, numbers in [(1, spread), (2, wide), (3, alone), (4, near), (5, [])]:
+    assert lengths[:5] == [3 + 2 + 40 + 4, 3 + 19, 3, 3 + 4, 3 + 2 + 11 + 4]
+    assert encoded["starts"][5] & 4  # the long list is zlib-packed too
+    for key, numbers in [*lists, (7, [])]:
         assert table.posting(key).tolist() == numbers

@@ -8,9 +8,10 @@ one posting list; a longer one by intersecting its bigrams' lists and verifying 
 against the text.  Numbers are local to the segment.
 
 Postings are delta-coded, each list either at the narrowest width (1, 2 or 4 bytes) that holds
-its largest gap, or in variable-length bytes (seven bits a byte, the high bit set on all but a
-gap's last byte), whichever is shorter: frequent grams have small gaps, and a list with a few
-large gaps among small ones no longer pays the large width for every posting.
+its largest gap, or patched, whichever is shorter: every gap's low byte, then the numbers of the
+few gaps of 256 or more with their high bits.  Frequent grams have small gaps, and a list with a
+few large gaps among small ones no longer pays the large width for every posting; a patched
+list is decoded with a handful of numpy operations, as a fixed-width one.
 
 Keys are kept in two levels: the table's distinct characters (``chars``, sorted code points,
 0 standing for "no second character" of a unigram), then per first character the range of its
@@ -109,13 +110,14 @@ _PACK_FROM = 128  # bytes: shorter lists are never compressed
 _DTYPES = {1: np.uint8, 2: np.uint16, 4: np.uint32}
 
 
-_VARIABLE = 3  # width of a list whose gaps are variable-length (``varints``)
+_PATCHED = 3  # width of a list whose gaps are one byte each, patched (``patched``)
 
 
 def encode(pairs: np.ndarray) -> dict[str, np.ndarray]:
     """Sorted pairs (``gram_pairs``) as a key list and delta-coded posting lists: each list is
     its first number in three bytes, then the gaps at the narrowest width that holds them all
-    (1, 2 or 4 bytes) or as variable-length bytes when that is shorter; a long list is
+    (1, 2 or 4 bytes), or one byte each patched with the high bits of the few larger ones when
+    that is shorter; a long list is
     zlib-compressed when that saves a fifth.  Done a slice
     of pairs at a time, each slice ending where a key ends."""
     keys_out, width_out, data_out, starts_out = [], [], [], [np.zeros(1, dtype=np.int64)]
@@ -144,9 +146,9 @@ def encode(pairs: np.ndarray) -> dict[str, np.ndarray]:
     }
 
 
-_CODE_BITS = 3  # low bits of a list's start: its width (0: 1 byte, 1: 2, 2: 4, 3: variable),
+_CODE_BITS = 3  # low bits of a list's start: its width (0: 1 byte, 1: 2, 2: 4, 3: patched),
 # 4: packed
-_WIDTHS = (1, 2, 4, _VARIABLE)
+_WIDTHS = (1, 2, 4, _PATCHED)
 
 
 def _width_code(width: np.ndarray) -> np.ndarray:
@@ -180,12 +182,13 @@ def _encode(keys: np.ndarray, numbers: np.ndarray) -> dict[str, np.ndarray]:
     width = np.where(largest < 1 << 8, 1, np.where(largest < 1 << 16, 2, 4)).astype(np.uint8)
     rest = np.ones(len(keys), dtype=bool)
     rest[first] = False
-    varbytes = np.where(rest, _varint_sizes(gaps), 0)
-    before = np.cumsum(varbytes) - varbytes  # variable bytes of the postings before each
-    total = np.append(before, int(before[-1] + varbytes[-1]) if len(keys) else 0)
-    variable = total[first + counts] - before[first]  # each list's gaps as variable bytes
-    width[variable < (counts - 1) * width] = _VARIABLE
-    lengths = _FIRST + np.where(width == _VARIABLE, variable, (counts - 1) * width)
+    big = rest & (gaps >= 1 << 8)  # an exception when its list is patched
+    before: np.ndarray = np.cumsum(big) - big  # exceptions before each posting
+    total = np.append(before, int(before[-1] + big[-1]) if len(keys) else 0)
+    exceptions = total[first + counts] - before[first]
+    patched = _patched_lengths(counts - 1, exceptions)
+    width[patched < (counts - 1) * width] = _PATCHED
+    lengths = _FIRST + np.where(width == _PATCHED, patched, (counts - 1) * width)
     starts = np.zeros(len(first) + 1, dtype=np.int64)
     np.cumsum(lengths, out=starts[1:])
     data = np.zeros(int(starts[-1]), dtype=np.uint8)
@@ -193,43 +196,87 @@ def _encode(keys: np.ndarray, numbers: np.ndarray) -> dict[str, np.ndarray]:
         data[starts[:-1] + b] = (numbers[first] >> (8 * b)) & 0xFF
     owner = np.repeat(np.arange(len(first)), counts)
     each = width[owner].astype(np.int64)
-    at = starts[:-1][owner] + _FIRST + (np.arange(len(keys)) - first[owner] - 1) * each
+    index = np.arange(len(keys)) - first[owner] - 1  # a posting's number in its list's gaps
+    at = starts[:-1][owner] + _FIRST + index * each
     for size, dtype in _DTYPES.items():
         chosen = rest & (each == size)
         if chosen.any():
             values = gaps[chosen].astype(dtype).view(np.uint8).reshape(-1, size)
             for b in range(size):
                 data[at[chosen] + b] = values[:, b]
-    chosen = rest & (each == _VARIABLE)
-    at = starts[:-1][owner] + _FIRST + before - before[first][owner]
-    _put_varints(data, at[chosen], gaps[chosen], varbytes[chosen])
+    lists = np.flatnonzero(width == _PATCHED)
+    if len(lists):
+        _put_count(data, starts[:-1][lists], exceptions[lists])
+        chosen = rest & (each == _PATCHED)
+        head = starts[:-1][owner] + _FIRST + _HEAD
+        data[head[chosen] + index[chosen]] = gaps[chosen] & 0xFF
+        chosen &= big
+        ordinal: np.ndarray = before - before[first][owner]  # an exception's number in its list
+        _put_exceptions(
+            data,
+            head[chosen],
+            counts[owner][chosen] - 1,
+            index[chosen],
+            gaps[chosen],
+            ordinal[chosen],
+            exceptions[owner][chosen],
+        )
     data, starts = _pack(data, starts, width)
     return {"keys": keys[first], "starts": starts, "width": width, "data": data}
 
 
-def _varint_sizes(values: np.ndarray) -> np.ndarray:
-    """Bytes of each value (below 2**28) as a variable-length number: seven bits a byte."""
-    return 1 + (values >= 1 << 7) + (values >= 1 << 14) + (values >= 1 << 21)
+_HEAD = 2  # bytes of a patched list's number of exceptions
+_MANY = 1 << 16  # gaps: a patched list this long numbers its exceptions in four bytes, not two
 
 
-def _put_varints(data: np.ndarray, at: np.ndarray, values: np.ndarray, sizes: np.ndarray) -> None:
-    """Write ``values`` as variable-length numbers at ``at`` (low seven bits first; the high bit
-    set on every byte but a value's last)."""
+def _patched_lengths(gaps: np.ndarray, exceptions: np.ndarray) -> np.ndarray:
+    """Bytes of each list's gaps when patched (huge where a list cannot be)."""
+    index = np.where(gaps <= _MANY, 2, 4)
+    out = _HEAD + gaps + exceptions * (index + 2)
+    return np.where(exceptions < 1 << 16, out, 1 << 62)
+
+
+def _put_count(data: np.ndarray, starts: np.ndarray, count: np.ndarray) -> None:
+    """Each patched list's number of exceptions, after its first number."""
+    data[starts + _FIRST] = count & 0xFF
+    data[starts + _FIRST + 1] = count >> 8
+
+
+def _put_exceptions(
+    data: np.ndarray,
+    head: np.ndarray,
+    gaps: np.ndarray,
+    index: np.ndarray,
+    values: np.ndarray,
+    ordinal: np.ndarray,
+    count: np.ndarray,
+) -> None:
+    """Each exception's gap number (two or four bytes) and its gap's high bits (two bytes),
+    after its list's low bytes (``head``: where they start; ``gaps``: how many)."""
+    size = np.where(gaps <= _MANY, 2, 4)
+    at = head + gaps + ordinal * size
     for b in range(4):
-        chosen = sizes > b
-        more = np.where(sizes[chosen] > b + 1, 0x80, 0)
-        data[at[chosen] + b] = ((values[chosen] >> (7 * b)) & 0x7F) | more
+        chosen = size > b
+        data[at[chosen] + b] = (index[chosen] >> (8 * b)) & 0xFF
+    at = head + gaps + count * size + ordinal * 2
+    data[at] = (values >> 8) & 0xFF
+    data[at + 1] = values >> 16
 
 
-def varints(raw: np.ndarray) -> np.ndarray:
-    """The numbers of a run of variable-length bytes (``_put_varints``), decoded at once."""
-    if not len(raw):
-        return _EMPTY
-    last = raw < 0x80  # a number's last byte
-    heads = np.flatnonzero(np.concatenate(([True], last[:-1])))
-    owner: np.ndarray = np.cumsum(last) - last  # the number each byte belongs to
-    shift = 7 * (np.arange(len(raw)) - heads[owner])
-    return np.add.reduceat((raw & 0x7F).astype(np.int64) << shift, heads)
+def patched(raw: np.ndarray) -> np.ndarray:
+    """The gaps of a patched list (its bytes after the first number): every gap's low byte,
+    then the numbers of the gaps of 256 or more and their high bits."""
+    count = int(raw[0]) | int(raw[1]) << 8
+    gaps = len(raw) - _HEAD - 4 * count
+    size = 2
+    if gaps > _MANY:
+        gaps, size = len(raw) - _HEAD - 6 * count, 4
+    out = raw[_HEAD : _HEAD + gaps].astype(np.int64)
+    if count:
+        end = _HEAD + gaps + size * count
+        at = raw[_HEAD + gaps : end].view(np.uint16 if size == 2 else np.uint32)
+        out[at] += raw[end:].view(np.uint16).astype(np.int64) << 8
+    return out
 
 
 def _pack(data: np.ndarray, starts: np.ndarray, width: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -297,8 +344,8 @@ class GramTable:
         if code & 4:
             raw = np.frombuffer(zlib.decompress(raw.tobytes()), dtype=np.uint8)
         first = int(raw[0]) | int(raw[1]) << 8 | int(raw[2]) << 16
-        if width == _VARIABLE:
-            gaps = varints(raw[_FIRST:])
+        if width == _PATCHED:
+            gaps = patched(raw[_FIRST:])
             out = np.empty(1 + len(gaps), dtype=np.int64)
             out[1:] = gaps
         else:

@@ -8,8 +8,8 @@ one posting list; a longer one by intersecting its bigrams' lists and verifying 
 against the text.  Numbers are local to the segment.
 
 Postings are delta-coded, each list either at the narrowest width (1, 2 or 4 bytes) that holds
-its largest gap, or patched, whichever is shorter: every gap's low byte, then the numbers of the
-few gaps of 256 or more with their high bits.  Frequent grams have small gaps, and a list with a
+its largest gap, or patched, whichever is shorter: every gap's low byte, a bit per gap set on the
+gaps of 256 or more, then their high bits.  Frequent grams have small gaps, and a list with a
 few large gaps among small ones no longer pays the large width for every posting; a patched
 list is decoded with a handful of numpy operations, as a fixed-width one.
 
@@ -116,8 +116,8 @@ _PATCHED = 3  # width of a list whose gaps are one byte each, patched (``patched
 def encode(pairs: np.ndarray) -> dict[str, np.ndarray]:
     """Sorted pairs (``gram_pairs``) as a key list and delta-coded posting lists: each list is
     its first number in three bytes, then the gaps at the narrowest width that holds them all
-    (1, 2 or 4 bytes), or one byte each patched with the high bits of the few larger ones when
-    that is shorter; a long list is
+    (1, 2 or 4 bytes), or one byte each patched with the high bits of the larger ones (found by
+    a bit per gap) when that is shorter; a long list is
     zlib-compressed when that saves a fifth.  Done a slice
     of pairs at a time, each slice ending where a key ends."""
     keys_out, width_out, data_out, starts_out = [], [], [], [np.zeros(1, dtype=np.int64)]
@@ -186,7 +186,8 @@ def _encode(keys: np.ndarray, numbers: np.ndarray) -> dict[str, np.ndarray]:
     before: np.ndarray = np.cumsum(big) - big  # exceptions before each posting
     total = np.append(before, int(before[-1] + big[-1]) if len(keys) else 0)
     exceptions = total[first + counts] - before[first]
-    patched = _patched_lengths(counts - 1, exceptions)
+    high = np.where(largest < 1 << 16, 1, 2)  # bytes of an exception's high bits
+    patched = _HEAD + (counts - 1) + (counts + 6) // 8 + exceptions * high
     width[patched < (counts - 1) * width] = _PATCHED
     lengths = _FIRST + np.where(width == _PATCHED, patched, (counts - 1) * width)
     starts = np.zeros(len(first) + 1, dtype=np.int64)
@@ -206,76 +207,49 @@ def _encode(keys: np.ndarray, numbers: np.ndarray) -> dict[str, np.ndarray]:
                 data[at[chosen] + b] = values[:, b]
     lists = np.flatnonzero(width == _PATCHED)
     if len(lists):
-        _put_count(data, starts[:-1][lists], exceptions[lists])
+        head = starts[:-1][lists] + _FIRST
+        header = (counts[lists] - 1) | (high[lists] - 1) << 23
+        for b in range(_HEAD):
+            data[head + b] = (header >> (8 * b)) & 0xFF
         chosen = rest & (each == _PATCHED)
-        head = starts[:-1][owner] + _FIRST + _HEAD
-        data[head[chosen] + index[chosen]] = gaps[chosen] & 0xFF
+        low = starts[:-1][owner] + _FIRST + _HEAD  # where a posting's list keeps low bytes
+        data[low[chosen] + index[chosen]] = gaps[chosen] & 0xFF
         chosen &= big
+        flags = (low + counts[owner] - 1)[chosen]  # where its list's exception flags start
+        _put_flags(data, flags + index[chosen] // 8, index[chosen] % 8)
         ordinal: np.ndarray = before - before[first][owner]  # an exception's number in its list
-        _put_exceptions(
-            data,
-            head[chosen],
-            counts[owner][chosen] - 1,
-            index[chosen],
-            gaps[chosen],
-            ordinal[chosen],
-            exceptions[owner][chosen],
-        )
+        size = high[owner][chosen]
+        at = flags + (counts[owner][chosen] + 6) // 8 + ordinal[chosen] * size
+        data[at] = (gaps[chosen] >> 8) & 0xFF
+        data[at[size == 2] + 1] = gaps[chosen][size == 2] >> 16
     data, starts = _pack(data, starts, width)
     return {"keys": keys[first], "starts": starts, "width": width, "data": data}
 
 
-_HEAD = 2  # bytes of a patched list's number of exceptions
-_MANY = 1 << 16  # gaps: a patched list this long numbers its exceptions in four bytes, not two
+_HEAD = 3  # bytes of a patched list's header: its number of gaps, and in the top bit whether
+# its exceptions' high bits take two bytes each rather than one
 
 
-def _patched_lengths(gaps: np.ndarray, exceptions: np.ndarray) -> np.ndarray:
-    """Bytes of each list's gaps when patched (huge where a list cannot be)."""
-    index = np.where(gaps <= _MANY, 2, 4)
-    out = _HEAD + gaps + exceptions * (index + 2)
-    return np.where(exceptions < 1 << 16, out, 1 << 62)
-
-
-def _put_count(data: np.ndarray, starts: np.ndarray, count: np.ndarray) -> None:
-    """Each patched list's number of exceptions, after its first number."""
-    data[starts + _FIRST] = count & 0xFF
-    data[starts + _FIRST + 1] = count >> 8
-
-
-def _put_exceptions(
-    data: np.ndarray,
-    head: np.ndarray,
-    gaps: np.ndarray,
-    index: np.ndarray,
-    values: np.ndarray,
-    ordinal: np.ndarray,
-    count: np.ndarray,
-) -> None:
-    """Each exception's gap number (two or four bytes) and its gap's high bits (two bytes),
-    after its list's low bytes (``head``: where they start; ``gaps``: how many)."""
-    size = np.where(gaps <= _MANY, 2, 4)
-    at = head + gaps + ordinal * size
-    for b in range(4):
-        chosen = size > b
-        data[at[chosen] + b] = (index[chosen] >> (8 * b)) & 0xFF
-    at = head + gaps + count * size + ordinal * 2
-    data[at] = (values >> 8) & 0xFF
-    data[at + 1] = values >> 16
+def _put_flags(data: np.ndarray, at: np.ndarray, bit: np.ndarray) -> None:
+    """Set bit ``bit`` of the byte at ``at`` (sorted; several bits of one byte are or-ed)."""
+    if not len(at):
+        return
+    runs = np.flatnonzero(firsts(at))
+    data[at[runs]] |= np.add.reduceat(1 << bit, runs).astype(np.uint8)
 
 
 def patched(raw: np.ndarray) -> np.ndarray:
-    """The gaps of a patched list (its bytes after the first number): every gap's low byte,
-    then the numbers of the gaps of 256 or more and their high bits."""
-    count = int(raw[0]) | int(raw[1]) << 8
-    gaps = len(raw) - _HEAD - 4 * count
-    size = 2
-    if gaps > _MANY:
-        gaps, size = len(raw) - _HEAD - 6 * count, 4
-    out = raw[_HEAD : _HEAD + gaps].astype(np.int64)
-    if count:
-        end = _HEAD + gaps + size * count
-        at = raw[_HEAD + gaps : end].view(np.uint16 if size == 2 else np.uint32)
-        out[at] += raw[end:].view(np.uint16).astype(np.int64) << 8
+    """The gaps of a patched list (its bytes after the first number): a header, every gap's
+    low byte, a bit per gap set on those of 256 or more, and their high bits in order."""
+    header = int(raw[0]) | int(raw[1]) << 8 | int(raw[2]) << 16
+    count = header & ((1 << 23) - 1)
+    out = raw[_HEAD : _HEAD + count].astype(np.int64)
+    flags = _HEAD + count
+    high = raw[flags + (count + 7) // 8 :]
+    if len(high):
+        big = np.unpackbits(raw[flags : flags + (count + 7) // 8], count=count, bitorder="little")
+        wide = high.view(np.uint16) if header >> 23 else high
+        out[big.view(bool)] += wide.astype(np.int64) << 8
     return out
 
 

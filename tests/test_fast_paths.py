@@ -101,17 +101,18 @@ def test_stats_count_live_documents_only(fresh: tuple[Path, Path]) -> None:
 
 
 def test_an_index_of_the_previous_schema_says_rebuild(fresh: tuple[Path, Path]) -> None:
-    """Schema 6 keeps the n-gram keys in two levels: a schema-5 index is refused, with the fix."""
+    """Schema 8 codes n-gram gaps in variable-length bytes: an older index is refused, with the
+    fix."""
     corpus, folder = fresh
     update(folder, [corpus])
     [manifest] = folder.glob("manifest-*.json")
     fields = json.loads(manifest.read_text(encoding="utf-8"))
-    assert fields["schema_version"] == 7
+    assert fields["schema_version"] == 8
     manifest.write_text(json.dumps({**fields, "schema_version": 5}), encoding="utf-8")
     with pytest.raises(IndexOutdated) as raised:
         Searcher(folder)
     assert raised.value.message == (
-        f"the index at {folder} was built with another analysis (schema 5 → 7)"
+        f"the index at {folder} was built with another analysis (schema 5 → 8)"
     )
     assert raised.value.hint == f"rebuild it: govsearch index --rebuild --index {folder}"
     update(folder, [corpus], rebuild=True)

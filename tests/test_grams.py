@@ -88,3 +88,45 @@ def test_texts_decode_as_written(texts: list[str]) -> None:
     assert table.texts(order) == [many[i] for i in order.tolist()]
     small = np.array([len(many) - 1, 2, 0], dtype=np.int64)
     assert table.texts(small) == [many[i] for i in small.tolist()]
+
+
+def test_patched_gaps_round_trip_with_exceptions_at_both_ends() -> None:
+    gaps = [300, 1, 255, 256, 7, (1 << 22) - 1, 0, 65535, 65536]
+    big = [0, 3, 5, 7, 8]  # the gaps of 256 or more; the largest needs two bytes of high bits
+    raw = [*(9 | 1 << 23).to_bytes(3, "little"), *(g & 0xFF for g in gaps)]
+    raw += [1 | 8 | 32 | 128, 1]  # a bit per gap, low bits first
+    raw += [b for i in big for b in (gaps[i] >> 8).to_bytes(2, "little")]
+    assert grams.patched(np.array(raw, dtype=np.uint8)).tolist() == gaps
+    one = [3, 0, 0, 5, 300 & 0xFF, 2, 0b010, 1]  # high bits in one byte each
+    assert grams.patched(np.array(one, dtype=np.uint8)).tolist() == [5, 300, 2]
+    assert grams.patched(np.array([2, 0, 0, 5, 255, 0], dtype=np.uint8)).tolist() == [5, 255]
+    assert grams.patched(np.array([0, 0, 0], dtype=np.uint8)).tolist() == []
+
+
+def _lists(pairs: list[tuple[int, list[int]]]) -> tuple[dict[str, np.ndarray], GramTable]:
+    keyed = [(key << 22) | n for key, numbers in pairs for n in numbers]
+    encoded = encode(np.array(sorted(keyed), dtype=np.uint64))
+    arrays = {f"t.{name}": value for name, value in encoded.items()}
+    arrays["t.offsets"] = np.zeros(1 << 22, dtype=np.uint32)  # texts are not read here
+    code = grams.build(["a"])[0]
+    arrays.update((f"t.{name}", value) for name, value in code.items())
+    return encoded, GramTable(arrays, "t.", b"")
+
+
+def test_a_list_takes_the_shorter_of_fixed_and_patched_gaps() -> None:
+    big = (1 << 22) - 1
+    spread = [0, *range(big - 40, big)]  # one gap of 4 million, then gaps of 1: patched
+    wide = list(range(0, 255 * 20, 255))  # gaps of 255: one byte each, fixed
+    alone = [big]  # one posting: its first number only
+    near = [3, big]  # the largest gap a segment can have, at four bytes
+    mixed = [0, 300, 600, *range(601, 621)]  # two gaps of 300 (one flag byte) among 20 of 1
+    long = [0, *range(70_000, 140_002)]  # 70,002 gaps, one of 70,000
+    lists = [(1, spread), (2, wide), (3, alone), (4, near), (5, mixed), (6, long)]
+    encoded, table = _lists(lists)
+    codes = [int(start) & 3 for start in encoded["starts"][:-1]]
+    assert codes == [3, 0, 0, 2, 3, 3]
+    lengths = np.diff(encoded["starts"].astype(np.int64) >> 3).tolist()
+    assert lengths[:5] == [3 + 3 + 40 + 5 + 2, 3 + 19, 3, 3 + 4, 3 + 3 + 22 + 3 + 2]
+    assert encoded["starts"][5] & 4  # the long list is zlib-packed too
+    for key, numbers in [*lists, (7, [])]:
+        assert table.posting(key).tolist() == numbers

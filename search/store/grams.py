@@ -7,8 +7,11 @@ sorted numbers of the texts that contain it.  A needle of one or two characters 
 one posting list; a longer one by intersecting its bigrams' lists and verifying each candidate
 against the text.  Numbers are local to the segment.
 
-Postings are delta-coded, each list at the narrowest width (1, 2 or 4 bytes) that holds its
-largest gap: frequent grams have small gaps, and most lists fit one byte a posting.
+Postings are delta-coded, each list either at the narrowest width (1, 2 or 4 bytes) that holds
+its largest gap, or patched, whichever is shorter: every gap's low byte, a bit per gap set on the
+gaps of 256 or more, then their high bits.  Frequent grams have small gaps, and a list with a
+few large gaps among small ones no longer pays the large width for every posting; a patched
+list is decoded with a handful of numpy operations, as a fixed-width one.
 
 Keys are kept in two levels: the table's distinct characters (``chars``, sorted code points,
 0 standing for "no second character" of a unigram), then per first character the range of its
@@ -107,10 +110,15 @@ _PACK_FROM = 128  # bytes: shorter lists are never compressed
 _DTYPES = {1: np.uint8, 2: np.uint16, 4: np.uint32}
 
 
+_PATCHED = 3  # width of a list whose gaps are one byte each, patched (``patched``)
+
+
 def encode(pairs: np.ndarray) -> dict[str, np.ndarray]:
     """Sorted pairs (``gram_pairs``) as a key list and delta-coded posting lists: each list is
     its first number in three bytes, then the gaps at the narrowest width that holds them all
-    (1, 2 or 4 bytes); a long list is zlib-compressed when that saves a fifth.  Done a slice
+    (1, 2 or 4 bytes), or one byte each patched with the high bits of the larger ones (found by
+    a bit per gap) when that is shorter; a long list is
+    zlib-compressed when that saves a fifth.  Done a slice
     of pairs at a time, each slice ending where a key ends."""
     keys_out, width_out, data_out, starts_out = [], [], [], [np.zeros(1, dtype=np.int64)]
     at = done = 0
@@ -138,13 +146,14 @@ def encode(pairs: np.ndarray) -> dict[str, np.ndarray]:
     }
 
 
-_CODE_BITS = 3  # low bits of a list's start: its width (0: 1 byte, 1: 2, 2: 4), 4: packed
-_WIDTHS = (1, 2, 4)
+_CODE_BITS = 3  # low bits of a list's start: its width (0: 1 byte, 1: 2, 2: 4, 3: patched),
+# 4: packed
+_WIDTHS = (1, 2, 4, _PATCHED)
 
 
 def _width_code(width: np.ndarray) -> np.ndarray:
     plain = width & ~np.uint8(_PACKED)
-    code = np.where(plain == 1, 0, np.where(plain == 2, 1, 2)).astype(np.int64)
+    code = np.select([plain == 1, plain == 2, plain == 4], [0, 1, 2], 3).astype(np.int64)
     return code | np.where(width & _PACKED, 4, 0)
 
 
@@ -171,25 +180,77 @@ def _encode(keys: np.ndarray, numbers: np.ndarray) -> dict[str, np.ndarray]:
     gaps[first] = 0
     largest = np.maximum.reduceat(gaps, first) if len(first) else np.zeros(0, np.int64)
     width = np.where(largest < 1 << 8, 1, np.where(largest < 1 << 16, 2, 4)).astype(np.uint8)
-    lengths = _FIRST + (counts - 1) * width
+    rest = np.ones(len(keys), dtype=bool)
+    rest[first] = False
+    big = rest & (gaps >= 1 << 8)  # an exception when its list is patched
+    before: np.ndarray = np.cumsum(big) - big  # exceptions before each posting
+    total = np.append(before, int(before[-1] + big[-1]) if len(keys) else 0)
+    exceptions = total[first + counts] - before[first]
+    high = np.where(largest < 1 << 16, 1, 2)  # bytes of an exception's high bits
+    patched = _HEAD + (counts - 1) + (counts + 6) // 8 + exceptions * high
+    width[patched < (counts - 1) * width] = _PATCHED
+    lengths = _FIRST + np.where(width == _PATCHED, patched, (counts - 1) * width)
     starts = np.zeros(len(first) + 1, dtype=np.int64)
     np.cumsum(lengths, out=starts[1:])
     data = np.zeros(int(starts[-1]), dtype=np.uint8)
     for b in range(_FIRST):
         data[starts[:-1] + b] = (numbers[first] >> (8 * b)) & 0xFF
     owner = np.repeat(np.arange(len(first)), counts)
-    rest = np.ones(len(keys), dtype=bool)
-    rest[first] = False
     each = width[owner].astype(np.int64)
-    at = starts[:-1][owner] + _FIRST + (np.arange(len(keys)) - first[owner] - 1) * each
+    index = np.arange(len(keys)) - first[owner] - 1  # a posting's number in its list's gaps
+    at = starts[:-1][owner] + _FIRST + index * each
     for size, dtype in _DTYPES.items():
         chosen = rest & (each == size)
         if chosen.any():
             values = gaps[chosen].astype(dtype).view(np.uint8).reshape(-1, size)
             for b in range(size):
                 data[at[chosen] + b] = values[:, b]
+    lists = np.flatnonzero(width == _PATCHED)
+    if len(lists):
+        head = starts[:-1][lists] + _FIRST
+        header = (counts[lists] - 1) | (high[lists] - 1) << 23
+        for b in range(_HEAD):
+            data[head + b] = (header >> (8 * b)) & 0xFF
+        chosen = rest & (each == _PATCHED)
+        low = starts[:-1][owner] + _FIRST + _HEAD  # where a posting's list keeps low bytes
+        data[low[chosen] + index[chosen]] = gaps[chosen] & 0xFF
+        chosen &= big
+        flags = (low + counts[owner] - 1)[chosen]  # where its list's exception flags start
+        _put_flags(data, flags + index[chosen] // 8, index[chosen] % 8)
+        ordinal: np.ndarray = before - before[first][owner]  # an exception's number in its list
+        size = high[owner][chosen]
+        at = flags + (counts[owner][chosen] + 6) // 8 + ordinal[chosen] * size
+        data[at] = (gaps[chosen] >> 8) & 0xFF
+        data[at[size == 2] + 1] = gaps[chosen][size == 2] >> 16
     data, starts = _pack(data, starts, width)
     return {"keys": keys[first], "starts": starts, "width": width, "data": data}
+
+
+_HEAD = 3  # bytes of a patched list's header: its number of gaps, and in the top bit whether
+# its exceptions' high bits take two bytes each rather than one
+
+
+def _put_flags(data: np.ndarray, at: np.ndarray, bit: np.ndarray) -> None:
+    """Set bit ``bit`` of the byte at ``at`` (sorted; several bits of one byte are or-ed)."""
+    if not len(at):
+        return
+    runs = np.flatnonzero(firsts(at))
+    data[at[runs]] |= np.add.reduceat(1 << bit, runs).astype(np.uint8)
+
+
+def patched(raw: np.ndarray) -> np.ndarray:
+    """The gaps of a patched list (its bytes after the first number): a header, every gap's
+    low byte, a bit per gap set on those of 256 or more, and their high bits in order."""
+    header = int(raw[0]) | int(raw[1]) << 8 | int(raw[2]) << 16
+    count = header & ((1 << 23) - 1)
+    out = raw[_HEAD : _HEAD + count].astype(np.int64)
+    flags = _HEAD + count
+    high = raw[flags + (count + 7) // 8 :]
+    if len(high):
+        big = np.unpackbits(raw[flags : flags + (count + 7) // 8], count=count, bitorder="little")
+        wide = high.view(np.uint16) if header >> 23 else high
+        out[big.view(bool)] += wide.astype(np.int64) << 8
+    return out
 
 
 def _pack(data: np.ndarray, starts: np.ndarray, width: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -256,9 +317,15 @@ class GramTable:
         raw = self.data[start >> _CODE_BITS : int(self.starts[i + 1]) >> _CODE_BITS]
         if code & 4:
             raw = np.frombuffer(zlib.decompress(raw.tobytes()), dtype=np.uint8)
-        out = np.empty(1 + (len(raw) - _FIRST) // width, dtype=np.int64)
-        out[0] = int(raw[0]) | int(raw[1]) << 8 | int(raw[2]) << 16
-        out[1:] = raw[_FIRST:].view(_DTYPES[width])
+        first = int(raw[0]) | int(raw[1]) << 8 | int(raw[2]) << 16
+        if width == _PATCHED:
+            gaps = patched(raw[_FIRST:])
+            out = np.empty(1 + len(gaps), dtype=np.int64)
+            out[1:] = gaps
+        else:
+            out = np.empty(1 + (len(raw) - _FIRST) // width, dtype=np.int64)
+            out[1:] = raw[_FIRST:].view(_DTYPES[width])
+        out[0] = first
         return np.cumsum(out, out=out)
 
     def text(self, number: int) -> str:

@@ -27,7 +27,7 @@ from typing import Any
 from search import analysis
 from search.errors import IndexCorrupt, IndexNotFound, IndexOutdated, SearchError
 
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 INDEX_NAME = "passages"
 OLD_MANIFEST = "manifest.json"  # written by govsearch before segments (schema ≤ 4)
 _MANIFEST = re.compile(r"^(manifest|records)-([0-9]+)\.json$")

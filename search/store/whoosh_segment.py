@@ -82,7 +82,7 @@ class WhooshSegment:
             for r, d, f in zip(
                 rank[ids][sort].tolist(), docs[sort].tolist(), freqs[sort].tolist(), strict=True
             ):
-                yield field, by_rank[r], d, float(f), b""
+                yield field, by_rank[r], d, f, b""
 
     def finish(self) -> Any:
         """Write the postings and close the segment (assembled into Whoosh's compound file)."""
@@ -131,7 +131,9 @@ def finish_segment(
     """Close the per-document file, write the postings, assemble the compound file."""
     perdoc.close()
     segment.set_doc_count(len(lengths))
-    fieldwriter = codec.field_writer(storage, segment)
+    from search.store.whoosh_codec import codec as compact
+
+    fieldwriter = compact().field_writer(storage, segment)  # the segment keeps Whoosh's codec
     fieldwriter.add_postings(schema, _Lengths(lengths), postings)
     fieldwriter.close()
     if segment.should_assemble():
@@ -163,10 +165,10 @@ def merged(ix: Any, inputs: list[Any]) -> Any:
         maps.append(docmap)
 
     def renumbered(reader: Any, docmap: dict[int, int]) -> Iterator[tuple[Any, ...]]:
-        for field, btext, docnum, weight, value in reader.iter_postings():
+        for field, btext, docnum, weight, _value in reader.iter_postings():
             new = docmap.get(docnum)
-            if new is not None:
-                yield field, btext, new, weight, value
+            if new is not None:  # an inline list's value is "": no field keeps values
+                yield field, btext, new, int(weight), b""
 
     streams = [renumbered(r, m) for r, m in zip(readers, maps, strict=True)]
     try:

@@ -255,3 +255,29 @@ def test_a_sharded_build_killed_midway_is_completed_by_the_next_run(
         assert sharded.literal.document_count() == single.literal.document_count() == 5
         for query in ("消费", "以旧换新", "灯"):
             assert _rows(sharded.search(query)) == _rows(single.search(query))
+
+
+def test_without_ray_the_ray_options_say_how_to_install_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import importlib.util
+
+    from typer.testing import CliRunner
+
+    from search.cli import app
+
+    write_corpus(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    real = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util, "find_spec", lambda name, *a: None if name == "ray" else real(name, *a)
+    )
+    runner = CliRunner()
+    assert runner.invoke(app, ["index", "corpus", "--shards", "2"]).exit_code == 0
+    line = (
+        "govsearch: error: Ray is not installed (shards on Ray, govsearch cluster) "
+        "— pip install 'govsearch[cluster]'\n"
+    )
+    for args in (["search", "消费", "--ray", "local"], ["cluster", "status"]):
+        done = runner.invoke(app, args)
+        assert (done.exit_code, done.stderr) == (2, line)

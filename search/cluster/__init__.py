@@ -45,16 +45,25 @@ def _ray(local: bool = False) -> Any:
     try:
         import ray
     except ImportError:
-        raise BadInput(
-            "--ray needs Ray, which is not installed", "pip install 'govsearch[cluster]'"
-        ) from None
+        raise _missing() from None
     return ray
+
+
+def _missing() -> BadInput:
+    return BadInput(
+        "Ray is not installed (shards on Ray, govsearch cluster)",
+        "pip install 'govsearch[cluster]'",
+    )
 
 
 def connect(address: str) -> Any:
     """Join the Ray cluster at ``address`` (``auto``: the one running here, as ``ray start``
     recorded it; ``local``: start one for this command, listening on 127.0.0.1 only).
     Returns the ``ray`` module."""
+    import importlib.util
+
+    if importlib.util.find_spec("ray") is None:
+        raise _missing()
     if address == "auto":
         address = _running()
     loopback = address == LOCAL or address.rpartition(":")[0] in ("127.0.0.1", "localhost")

@@ -17,6 +17,7 @@ import typer
 
 from search import __version__
 from search.cli_analysts import trend, watch_app
+from search.cli_cluster import PartialOpt, RayOpt, cluster, ray_address
 from search.cli_help import (
     CONTEXT,
     SYNTAX,
@@ -108,33 +109,6 @@ PerDocOpt = Annotated[
 StrictOpt = Annotated[
     bool, typer.Option("--strict", help="Only passages matching every keyword; never relax.")
 ]
-RayOpt = Annotated[
-    str | None,
-    typer.Option(
-        "--ray",
-        metavar="ADDRESS",
-        help="Run on Ray: local (a cluster on this machine), auto (a running one) or host:port "
-        "[default: $GOVSEARCH_RAY, else no Ray].",
-        show_default=False,
-    ),
-]
-
-PartialOpt = Annotated[
-    bool,
-    typer.Option(
-        "--allow-partial",
-        help="With --ray: answer from the other shards when one cannot (said on stderr).",
-    ),
-]
-
-
-def ray_address(option: str | None) -> str | None:
-    """``--ray``, else ``$GOVSEARCH_RAY``, else None (no Ray)."""
-    import os
-
-    return option or os.environ.get("GOVSEARCH_RAY") or None
-
-
 UserdictOpt = Annotated[
     Path | None,
     typer.Option(
@@ -506,6 +480,7 @@ def show(
 app.command(cls=Command, short_help="Matching documents per year, quarter or month, as bars.")(
     trend
 )
+app.command(cls=Command, short_help="Long-lived Ray actors that keep the shards open.")(cluster)
 
 
 def _version(value: bool) -> None:
@@ -526,45 +501,6 @@ def _root(
     """govsearch: search Chinese government announcements from the terminal."""
 
 
-class ClusterAction(StrEnum):
-    up = "up"
-    down = "down"
-    status = "status"
-
-
-@app.command(cls=Command, short_help="Long-lived Ray actors that keep the shards open.")
-def cluster(
-    action: Annotated[
-        ClusterAction, typer.Argument(help="up (start them), down (end them) or status.")
-    ],
-    index_dir: IndexOpt = None,
-    ray: RayOpt = None,
-) -> None:
-    """Start, end or list the search actors of an index on Ray: one per shard, kept open
-    between commands (up with no --ray starts a Ray head on 127.0.0.1 if none runs)."""
-    from search.store.shards import folders
-
-    folder = resolve(index_dir)
-    with user_errors():
-        check_location(folder)
-        configure(folder, None, None)
-        shards = folders(folder)
-        from search.cluster import service
-
-        address = ray_address(ray)
-        if action is ClusterAction.down:
-            ended = service.down(address, shards)
-            stderr(f"govsearch: ended {ended} search actor{'s' * (ended != 1)}")
-            return
-        states = (
-            service.up(folder, address, shards)
-            if action is ClusterAction.up
-            else (service.status(address, shards))
-        )
-    for state in states:
-        typer.echo(f"{state.shard}\t{state.state}\t{state.node or '-'}\t{state.generation}")
-
-
 def main() -> None:
     """Entry point: the Typer app.  A closed pipe (``govsearch search … | head -1``) ends it
     quietly, as it ends cat or grep: by SIGPIPE, no traceback."""
@@ -578,4 +514,3 @@ def main() -> None:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         sys.exit(0)
-

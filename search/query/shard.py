@@ -256,8 +256,3 @@ class ShardSearch:
 
     def close(self) -> None:
         self.searcher.close()
-
-
-def local(folders: list[Path]) -> list[Any]:
-    """Shards opened in this process."""
-    return [ShardSearch(str(f)) for f in folders]

@@ -50,6 +50,7 @@ def _interrupted(args: list[str], cwd: Path) -> tuple[int, str]:
     process group (what Ctrl-C does); its exit status and everything it printed."""
     main, child = pty.openpty()
     env = {**os.environ, "GOVSEARCH_JOBS": "2", "TERM": "dumb", "COLUMNS": "100"}
+    env["GOVSEARCH_FAULT"] = "pause:segment"  # the workers wait after their first segment
     proc = subprocess.Popen(
         [*_command(), *args],
         stdin=child,

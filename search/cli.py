@@ -17,7 +17,7 @@ import typer
 
 from search import __version__
 from search.cli_analysts import trend, watch_app
-from search.cli_cluster import PartialOpt, RayOpt, cluster, ray_address
+from search.cli_cluster import cluster, ray_address
 from search.cli_help import (
     CONTEXT,
     SYNTAX,
@@ -27,6 +27,7 @@ from search.cli_help import (
     interrupted,
     query_text,
 )
+from search.cli_options import ColorOpt, IndexOpt, PartialOpt, RayOpt
 from search.cli_support import (
     Color,
     check_location,
@@ -88,15 +89,6 @@ class Engine(StrEnum):
     jieba = "jieba"
 
 
-IndexOpt = Annotated[
-    Path | None,
-    typer.Option(
-        "--index", metavar="DIR", help="Index folder [default: $GOVSEARCH_INDEX or ./index]."
-    ),
-]
-ColorOpt = Annotated[
-    Color, typer.Option("--color", help="Colour: auto (on a terminal), always, never.")
-]
 PerDocOpt = Annotated[
     int,
     typer.Option(

@@ -17,6 +17,7 @@ from typing import Annotated, Any
 import typer
 
 from search.cli_help import CONTEXT, Command, Group, query_text
+from search.cli_options import ColorOpt, IndexOpt
 from search.cli_support import Color, console, fail, ready, stderr, user_errors, write_trend
 from search.config import index_dir as resolve
 from search.errors import BadInput
@@ -30,16 +31,7 @@ watch_app = typer.Typer(
 )
 
 NONE_YET = "govsearch: no saved searches — add one: govsearch watch add NAME QUERY"
-IndexOpt = Annotated[
-    Path | None,
-    typer.Option(
-        "--index", metavar="DIR", help="Index folder [default: $GOVSEARCH_INDEX or ./index]."
-    ),
-]
 JsonOpt = Annotated[bool, typer.Option("--json", help="JSON Lines, for scripts and cron.")]
-ColorOpt = Annotated[
-    Color, typer.Option("--color", help="Colour: auto (on a terminal), always, never.")
-]
 
 
 class Period(StrEnum):

@@ -1,42 +1,16 @@
-"""Shards on Ray at the command line: the ``--ray`` and ``--allow-partial`` options that
-``index``, ``search``, ``batch`` and ``stats`` share, and ``govsearch cluster up|down|status``
-(``search.cluster.service``), which ``cli.py`` registers."""
+"""Shards on Ray at the command line: where ``--ray`` points (``ray_address``), and
+``govsearch cluster up|down|status`` (``search.cluster.service``), which ``cli.py`` registers."""
 
 from __future__ import annotations
 
 from enum import StrEnum
-from pathlib import Path
 from typing import Annotated
 
 import typer
 
+from search.cli_options import IndexOpt, RayOpt
 from search.cli_support import check_location, configure, stderr, user_errors
 from search.config import index_dir as resolve
-
-IndexOpt = Annotated[
-    Path | None,
-    typer.Option(
-        "--index", metavar="DIR", help="Index folder [default: $GOVSEARCH_INDEX or ./index]."
-    ),
-]
-RayOpt = Annotated[
-    str | None,
-    typer.Option(
-        "--ray",
-        metavar="ADDRESS",
-        help="Run on Ray: local (a cluster on this machine), auto (a running one) or host:port "
-        "[default: $GOVSEARCH_RAY, else no Ray].",
-        show_default=False,
-    ),
-]
-
-PartialOpt = Annotated[
-    bool,
-    typer.Option(
-        "--allow-partial",
-        help="With --ray: answer from the other shards when one cannot (said on stderr).",
-    ),
-]
 
 
 def ray_address(option: str | None) -> str | None:

@@ -20,11 +20,10 @@ from search.config import absolute, collection_base, display_path
 from search.models import Hit
 from search.query import bm25, parse
 from search.query.collect import collect
-from search.query.feedback import Weighted, shared_bigrams
+from search.query.feedback import Weighted, best_documents, shared_bigrams
 from search.query.plan import Options, Ranking, plan
 from search.query.score import RERANK, Scored, Weights, best_first
 from search.query.stats import Shared, Totals
-from search.store.grams import SHIFT
 from search.store.shards import folders
 
 CHUNK = 512  # hits fetched from the shards at a time
@@ -221,37 +220,21 @@ class FanOut:
         weights = Weights()
         shard = np.concatenate([np.full(len(p[0]), k) for k, p in enumerate(pools)])
         scores, place, docs = (np.concatenate([p[i] for p in pools]) for i in range(3))
-        top: list[tuple[int, int]] = []
-        for i in np.lexsort((place, -scores)).tolist():
-            doc = (int(shard[i]), int(docs[i]))
-            if doc not in top:
-                top.append(doc)
-                if len(top) == weights.feedback_docs:
-                    break
+        best = best_documents(shard << 40 | docs, scores, place, weights.feedback_docs)
+        top = [(d >> 40, d & ((1 << 40) - 1)) for d in best]  # (shard, its document)
         asked: dict[int, list[int]] = {}
         for s, d in top:
             asked.setdefault(s, []).append(d)
         got = self.shards.some({s: ("bigram_keys", (key, d)) for s, d in asked.items()})
         keys = [got[s][asked[s].index(d)] for s, d in top]
-        grams: list[str] = []
-        if keys:
-            shared_keys, held = np.unique(np.concatenate(keys), return_counts=True)
-            often = shared_keys[held >= weights.feedback_min_docs].tolist()
-            grams = [chr(k >> SHIFT) + chr(k & ((1 << SHIFT) - 1)) for k in often]
         n = len(self.shards.names)
-        freq = dict(
-            zip(
-                grams,
-                np.sum(self.shards.each("frequencies", [(grams,)] * n), axis=0).tolist()
-                if grams
-                else [],
-                strict=True,
-            )
-        )
+
+        def frequencies(grams: list[str]) -> list[int]:
+            counted = self.shards.each("frequencies", [(grams,)] * n)
+            return [int(f) for f in np.sum(counted, axis=0)]
+
         passages = max(1, shared.totals.passages)
-        return shared_bigrams(
-            weights, lambda df: bm25.idf(df, passages), keys, query, lambda g: int(freq[g])
-        )
+        return shared_bigrams(weights, lambda df: bm25.idf(df, passages), keys, query, frequencies)
 
     def _hits(
         self, key: str, merged: Merged, rows: np.ndarray, copies: tuple[tuple[int, ...], ...]

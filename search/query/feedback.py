@@ -26,7 +26,10 @@ def feedback(
 ) -> np.ndarray:
     """What feedback adds to the scores of the pool (the reranked passages)."""
     keys = [bigram_keys(ranker, d) for d in top_documents(ranker, pool, scores)]
-    weighted = shared_bigrams(ranker.weights, ranker.idf, keys, query, ranker.literal.frequency)
+    counted = ranker.literal.frequency
+    weighted = shared_bigrams(
+        ranker.weights, ranker.idf, keys, query, lambda grams: [counted(g) for g in grams]
+    )
     return apply(ranker, pool, weighted, ledger)
 
 
@@ -57,12 +60,22 @@ def apply(
 
 def top_documents(ranker: Ranker, pool: np.ndarray, scores: np.ndarray) -> list[int]:
     """The document numbers of the best ``feedback_docs`` documents of the pool."""
+    return best_documents(
+        ranker.doc_of[pool], scores, ranker.place[pool], ranker.weights.feedback_docs
+    )
+
+
+def best_documents(
+    documents: np.ndarray, scores: np.ndarray, place: np.ndarray, count: int
+) -> list[int]:
+    """The first ``count`` distinct ``documents`` of passages ordered by score, then by place
+    in the collection."""
     top: list[int] = []
-    for i in np.lexsort((ranker.place[pool], -scores)).tolist():
-        document = int(ranker.doc_of[pool[i]])
+    for i in np.lexsort((place, -scores)).tolist():
+        document = int(documents[i])
         if document not in top:
             top.append(document)
-            if len(top) == ranker.weights.feedback_docs:
+            if len(top) == count:
                 break
     return top
 
@@ -72,22 +85,25 @@ def shared_bigrams(
     idf: Callable[[int], float],
     keys: list[np.ndarray],
     query: Ranking,
-    frequency: Callable[[str], int],
+    frequencies: Callable[[list[str]], list[int]],
 ) -> Weighted:
     """``(documents × idf, idf, bigram, df)`` of the bigrams that at least
     ``feedback_min_docs`` of the top documents (their ``bigram_keys``) hold and the question
-    lacks, heaviest first; ``frequency`` counts a bigram's passages in the collection."""
+    lacks, heaviest first; ``frequencies`` counts bigrams' passages in the collection (all at
+    once: a sharded collection asks every shard once)."""
     asked = set(query.words) | set(query.bigrams)
     if not keys:
         return []
     shared, held = np.unique(np.concatenate(keys), return_counts=True)
-    weighted = []
     often = held >= weights.feedback_min_docs
+    candidates = []
     for key, count in zip(shared[often].tolist(), held[often].tolist(), strict=True):
         gram = chr(key >> SHIFT) + chr(key & ((1 << SHIFT) - 1))
-        if gram in asked or any(gram in term for term in query.terms):
-            continue
-        df = frequency(gram)
+        if not (gram in asked or any(gram in term for term in query.terms)):
+            candidates.append((gram, count))
+    weighted = []
+    dfs = frequencies([gram for gram, _ in candidates]) if candidates else []
+    for (gram, count), df in zip(candidates, dfs, strict=True):
         rarity = idf(df)
         weighted.append((count * rarity, rarity, gram, df))
     weighted.sort(key=lambda item: -item[0])  # stable: ties keep the bigrams' order

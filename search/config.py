@@ -37,10 +37,10 @@ def collection_base(folder: Path) -> str:
     """The folder that stored paths of files (their ``doc_id``) are relative to: the one
     holding the index (for one shard of a sharded index: holding the sharded index), links
     resolved as the files' own paths are."""
+    from search.store.shards import is_shard
+
     resolved = folder.resolve()
-    if resolved.name.startswith("shard-") and (resolved.parent / "shards.json").is_file():
-        return str(resolved.parent.parent)
-    return str(resolved.parent)
+    return str(resolved.parent.parent if is_shard(resolved) else resolved.parent)
 
 
 def absolute(stored: str, base: str) -> str:

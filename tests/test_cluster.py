@@ -144,6 +144,24 @@ def test_cluster_up_keeps_named_actors_that_later_searches_find(
     assert [s.state for s in service.status(cluster, folders)] == ["none"] * 3
 
 
+def test_stats_names_the_node_of_each_shard_s_actor(
+    cluster: str, indexes: tuple[Path, Path]
+) -> None:
+    import json
+
+    from typer.testing import CliRunner
+
+    from search.cli import app
+
+    _, three = indexes
+    done = CliRunner().invoke(app, ["stats", "--json", "--index", str(three), "--ray", cluster])
+    assert done.exit_code == 0, done.stderr
+    shards_seen = json.loads(done.stdout)["shards"]
+    assert [(s["name"], s["node"]) for s in shards_seen] == [
+        (f"shard-{k}", "127.0.0.1") for k in range(3)
+    ]
+
+
 def test_facets_summed_over_shard_actors_equal_one_index(
     cluster: str, indexes: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -281,3 +281,19 @@ def test_without_ray_the_ray_options_say_how_to_install_it(
     for args in (["search", "消费", "--ray", "local"], ["cluster", "status"]):
         done = runner.invoke(app, args)
         assert (done.exit_code, done.stderr) == (2, line)
+
+
+def test_an_open_fan_out_searches_each_shard_s_newest_commit(tmp_path: Path) -> None:
+    """A long-lived searcher (a Ray actor per shard in `cluster up`) sees later updates."""
+    corpus = write_corpus(tmp_path)
+    folder = tmp_path / "three"
+    update(folder, [corpus], count=3)
+    with FanOut(InProcess(shards.folders(folder)), folder) as fan:
+        assert fan.count("夜间消费节开幕") == 0
+        dump = corpus / "news.jsonl"
+        record = {"id": "news-003", "title": "新闻", "text": "夜间消费节开幕。"}
+        dump.write_text(dump.read_text("utf-8") + json.dumps(record, ensure_ascii=False) + "\n")
+        update(folder)
+        assert fan.count("夜间消费节开幕") == 1
+        [hit] = fan.search("夜间消费节开幕", Options(strict=True)).hits
+        assert (hit.document.doc_id, hit.passage.line) == ("news-003", 3)

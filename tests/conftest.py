@@ -117,6 +117,21 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder
 
 
+@pytest.fixture(scope="session")
+def dated(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A built index over the test corpus plus the dated dump of ``tests/analysts.py``
+    (read-only for the facets and trend tests)."""
+    from analysts import write_dated
+
+    from search.store.writer import update
+
+    analysis.configure("rjieba", None)
+    root = tmp_path_factory.mktemp("dated")
+    folder = root / "index"
+    update(folder, [write_dated(root)])
+    return folder
+
+
 @pytest.fixture
 def fresh(tmp_path: Path) -> tuple[Path, Path]:
     """A writable corpus and index location: (corpus folder, index folder)."""

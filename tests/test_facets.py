@@ -8,7 +8,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from analysts import write_dated
 from typer.testing import CliRunner
 
 from search.cli import app
@@ -17,14 +16,6 @@ from search.searching import Searcher
 from search.store.writer import update
 
 runner = CliRunner()
-
-
-@pytest.fixture(scope="module")
-def dated(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("dated")
-    folder = root / "index"
-    update(folder, [write_dated(root)])
-    return folder
 
 
 @pytest.fixture(autouse=True)

@@ -8,22 +8,12 @@ import sys
 from pathlib import Path
 
 import pytest
-from analysts import write_dated
 from typer.testing import CliRunner
 
 from search.cli import app
-from search.store.writer import update
 from search.trend_render import bar
 
 runner = CliRunner()
-
-
-@pytest.fixture(scope="module")
-def dated(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("dated")
-    folder = root / "index"
-    update(folder, [write_dated(root)])
-    return folder
 
 
 def _trend(folder: Path, *args: str) -> tuple[int, str, str]:

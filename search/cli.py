@@ -421,16 +421,7 @@ def stats(
 
         with Searcher(folder) as searcher, damaged(folder):
             found = collect(searcher)
-        nodes = None
-        address = ray_address(ray)
-        if address:
-            from search.cluster import RayShards
-            from search.store.shards import folders
-
-            actors = RayShards(address, folders(folder))
-            nodes = actors.each("node", [()] * len(actors.names))
-            actors.close()
-        found = replace(found, shards=shard_stats(folder, nodes))
+        found = replace(found, shards=shard_stats(folder, ray_address(ray)))
     if as_json:
         sys.stdout.write(render.json_line(stats_object(found)) + "\n")
     else:

@@ -42,9 +42,10 @@ class ShardStats:
     node: str  # the host that holds it, or the Ray node whose actor searches it
 
 
-def shard_stats(folder: Path, nodes: list[str] | None = None) -> tuple[ShardStats, ...]:
+def shard_stats(folder: Path, ray: str | None = None) -> tuple[ShardStats, ...]:
     """Per shard of a sharded index (none for the plain layout): its documents and passages
-    (from its manifest), size, and node (``nodes``, else this host)."""
+    (from its manifest), size, and node (with ``ray``, a Ray address: the node of the actor
+    that searches it; else this host)."""
     import socket
 
     from search.store.manifest import load_manifest
@@ -52,6 +53,13 @@ def shard_stats(folder: Path, nodes: list[str] | None = None) -> tuple[ShardStat
 
     if not is_sharded(folder):
         return ()
+    nodes = None
+    if ray:
+        from search.cluster import RayShards
+
+        actors = RayShards(ray, folders(folder))
+        nodes = actors.each("node", [()] * len(actors.names))
+        actors.close()
     out = []
     for k, shard in enumerate(folders(folder)):
         files = load_manifest(shard).files.values()

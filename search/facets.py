@@ -19,6 +19,7 @@ import numpy as np
 
 from search.config import absolute, display_path
 from search.errors import BadInput
+from search.sets import unique
 
 NAMES = ("issuer", "year", "month", "format", "folder")
 FACETS_SCHEMA_VERSION = 1
@@ -133,7 +134,7 @@ def split(view: Any, documents: np.ndarray) -> Iterable[tuple[Any, np.ndarray]]:
     """``documents`` (sorted global numbers) by segment: (part, local numbers)."""
     bases = np.array([p.doc_base for p in view.parts], dtype=np.int64)
     which = np.searchsorted(bases, documents, side="right") - 1
-    for index in np.unique(which).tolist():
+    for index in unique(which).tolist():
         part = view.parts[index]
         yield part, documents[which == index] - part.doc_base
 

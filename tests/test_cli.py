@@ -144,3 +144,17 @@ def test_installed_command_runs(built: Path) -> None:
     )
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout)["location"] == "corpus/gbk_notice.txt:8"
+
+
+def test_a_command_runs_from_an_app_narrowed_to_it() -> None:
+    from search.cli import _narrowed, app
+
+    assert [c.callback.__name__ for c in _narrowed(["search", "x"]).registered_commands] == [
+        "search"
+    ]
+    assert _narrowed(["search", "x"]).registered_groups == []
+    watch = _narrowed(["watch", "list"])
+    assert (watch.registered_commands, [g.name for g in watch.registered_groups]) == ([], ["watch"])
+    assert len(app.registered_commands) == 7  # the whole app is left as it was
+    for args in ([], ["--help"], ["--version"], ["serch", "x"]):
+        assert _narrowed(args) is app

@@ -7,6 +7,7 @@ import json
 import random
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from search.errors import IndexOutdated
@@ -317,3 +318,41 @@ def test_a_jieba_word_ranks_by_whoosh_and_a_fragment_by_its_literal_counts(built
             "会议指出,要持续扩大内需,促消费稳增长。"
         ]
         assert lengths.tolist() == view.lengths()[live].tolist() and average == ranker.avgdl
+
+
+def test_columns_are_made_per_segment_with_deletions_and_places_alone_match_the_whole(
+    tmp_path: Path, small_segments: None
+) -> None:
+    corpus, folder = tmp_path / "notices", tmp_path / "index"
+    corpus.mkdir()
+    for i in range(9):  # three updates: three segments
+        (corpus / f"c{i}.txt").write_text(
+            f"第{i}号通知\n\n一段{i}。\n\n二段{i}。\n", encoding="utf-8"
+        )
+        if i % 3 == 2:
+            update(folder, [corpus])
+    (corpus / "c4.txt").unlink()
+    update(folder)
+    with Searcher(folder) as searcher:
+        view = searcher.literal
+        assert len(view.parts) > 1
+        owners = view.docinfo[:, 0]
+        assert (owners < 0).sum() == 3  # c4.txt's three passages, deleted
+        order = view.collection_order()
+        live = view.live()
+        # live passages in collection order: the files by name, each from its first paragraph
+        shown = [view.passage(int(n))[0].text for n in live[np.argsort(order[live])]]
+        assert shown[:4] == ["第0号通知", "一段0。", "二段0。", "第1号通知"]
+        assert len(shown) == 24
+        some = np.array([live[-1], live[0], live[5]])
+        assert view.places(some).tolist() == order[some].tolist()
+        assert view.leads(some).tolist() == (view.docinfo[some, 3] == 1).tolist()
+        assert set(view.dates().tolist()) == {0}
+
+
+def test_unique_is_numpys() -> None:
+    from search.sets import unique
+
+    rng = np.random.default_rng(7)
+    for values in (rng.integers(0, 50, 200), np.array([], dtype=np.int64), np.array([3])):
+        assert unique(values).tolist() == np.unique(values).tolist()

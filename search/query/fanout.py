@@ -24,6 +24,7 @@ from search.query.feedback import Weighted, best_documents, shared_bigrams
 from search.query.plan import Options, Ranking, plan
 from search.query.score import RERANK, Scored, Weights, best_first
 from search.query.stats import Shared, Totals
+from search.sets import unique
 from search.store.shards import folders
 
 CHUNK = 512  # hits fetched from the shards at a time
@@ -244,7 +245,7 @@ class FanOut:
             reposts = self._copies(copies[start : start + CHUNK]) if copies else None
             owners = merged.shard[chunk]
             calls = {}
-            for s in np.unique(owners).tolist():
+            for s in unique(owners).tolist():
                 mine = chunk[owners == s]
                 calls[s] = (
                     "hits",
@@ -263,7 +264,7 @@ class FanOut:
         wanted = sorted({d for numbers in chosen for d in numbers})
         shard = np.searchsorted(self.doc_base, wanted, side="right") - 1
         calls = {}
-        for k in np.unique(shard).tolist():
+        for k in unique(shard).tolist():
             local = [
                 int(d - self.doc_base[k]) for d, s in zip(wanted, shard, strict=True) if s == k
             ]

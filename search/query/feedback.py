@@ -13,6 +13,7 @@ import numpy as np
 from search.query import bm25
 from search.query.explain import Detail, Ledger
 from search.query.plan import Ranking
+from search.sets import unique
 from search.store.grams import SHIFT
 
 if TYPE_CHECKING:
@@ -61,7 +62,7 @@ def apply(
 def top_documents(ranker: Ranker, pool: np.ndarray, scores: np.ndarray) -> list[int]:
     """The document numbers of the best ``feedback_docs`` documents of the pool."""
     return best_documents(
-        ranker.doc_of[pool], scores, ranker.place[pool], ranker.weights.feedback_docs
+        ranker.doc_of[pool], scores, ranker.places(pool), ranker.weights.feedback_docs
     )
 
 
@@ -123,4 +124,4 @@ def bigram_keys(ranker: Ranker, document: int) -> np.ndarray:
     cps = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
     han = (cps >= 0x4E00) & (cps <= 0x9FFF)
     pair = han[:-1] & han[1:]
-    return np.unique((cps[:-1][pair] << SHIFT) | cps[1:][pair])
+    return unique((cps[:-1][pair] << SHIFT) | cps[1:][pair])

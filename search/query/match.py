@@ -16,6 +16,7 @@ import numpy as np
 from search.analyzer import Analyzer
 from search.query.parse import And, DateRange, Node, Not, Or, Term
 from search.query.plan import Plan, Relaxed, relax
+from search.sets import unique
 
 
 @dataclass(frozen=True)
@@ -70,7 +71,7 @@ def passages(index: Any, node: Node) -> np.ndarray:
         return np.setdiff1d(index.live(), passages(index, node.child), assume_unique=True)
     if isinstance(node, Or):
         sets = [passages(index, c) for c in node.children]
-        return np.unique(np.concatenate(sets)) if sets else np.zeros(0, np.int64)
+        return unique(np.concatenate(sets)) if sets else np.zeros(0, np.int64)
     return _all_of(index, node)
 
 
@@ -102,7 +103,7 @@ def _partial(
         sets = [s for s in sets if len(s)]
         if not sets:
             return np.zeros(0, dtype=np.int64)
-        union = np.unique(np.concatenate(sets))
+        union = unique(np.concatenate(sets))
     for k in kept:
         union = np.intersect1d(union, passages(index, k), assume_unique=True)
     return np.setdiff1d(union, full, assume_unique=True)

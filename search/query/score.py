@@ -100,9 +100,13 @@ class Ranker:
         self.lengths = literal.lengths()
         self.doc_of = np.asarray(literal.docinfo[:, 0])
         self._doc_lengths: np.ndarray | None = None  # per document, on first relaxed query
-        self.place = literal.collection_order()
         # a word jieba produced is counted in Whoosh's postings, with lengths in tokens
         self.tokens = literal.tokens
+
+    def places(self, numbers: np.ndarray) -> np.ndarray:
+        """These passages' places in collection order (what breaks ties)."""
+        found: np.ndarray = self.literal.places(numbers)
+        return found
 
     def df(self, gram: str, posting: np.ndarray, jieba: bool) -> int:
         """A term's document frequency in the collection: its passages here, or in every
@@ -300,7 +304,7 @@ class Ranker:
         if not len(candidates):
             return candidates, np.zeros(0)
         score = self.presence(candidates, query, ledger)
-        place = self.place[candidates]
+        place = self.places(candidates)
         first = best_first(tier, score, place)[:RERANK]
         pool = candidates[first]
         if ledger:

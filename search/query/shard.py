@@ -156,9 +156,10 @@ class ShardSearch:
         if q.ledger:
             q.ledger.ordered(candidates, q.tier, together)
         q.scores = ranker.presence(candidates, q.ranking, q.ledger)
-        q.order = best_first(q.tier, q.scores, ranker.place[candidates])
+        place = ranker.places(candidates)
+        q.order = best_first(q.tier, q.scores, place)
         top = q.order[:RERANK]
-        return q.tier[top], q.scores[top], ranker.place[candidates[top]]
+        return q.tier[top], q.scores[top], place[top]
 
     def rerank(self, key: str, k: int) -> Pool | Ranked:
         """Stage 2 for this shard's first ``k`` (the collection's pool); for a typed question's
@@ -172,7 +173,7 @@ class ShardSearch:
         q.scores[q.pool] += q.ranker.exact(passages, q.ranking, q.ledger)
         if not q.ranking.bigrams:
             return self.finish(key, None)
-        return q.scores[q.pool], q.ranker.place[passages], q.ranker.doc_of[passages]
+        return q.scores[q.pool], q.ranker.places(passages), q.ranker.doc_of[passages]
 
     def bigram_keys(self, key: str, documents: list[int]) -> list[np.ndarray]:
         q = self._current(key)
@@ -197,7 +198,7 @@ class ShardSearch:
             candidates,
             q.tier,
             q.scores,
-            q.ranker.place[candidates],
+            q.ranker.places(candidates),
             docinfo[candidates, 0],
             docinfo[candidates, 1],
             ~q.matched.whole(),

@@ -16,6 +16,8 @@ from typing import Any
 
 import numpy as np
 
+from search.sets import unique
+
 
 @dataclass(frozen=True)
 class Totals:
@@ -82,16 +84,15 @@ def _sum(dicts: Iterable[dict[str, int]]) -> dict[str, int]:
 
 def totals(index: Any) -> Totals:
     """The sums of one index's live passages."""
-    live = index.live()
-    lengths = index.lengths()[live]
-    documents = np.bincount(
-        index.docinfo[live, 0], weights=lengths, minlength=index.document_count()
-    )
+    owners = np.asarray(index.docinfo[:, 0])
+    lengths, tokens = index.lengths(), index.tokens
+    alive = owners >= 0
+    if not alive.all():  # deleted passages are left out (without deletions, no copies made)
+        owners, lengths, tokens = owners[alive], lengths[alive], tokens[alive]
+    documents = np.zeros(index.document_count(), dtype=bool)
+    documents[owners[lengths > 0]] = True
     return Totals(
-        len(live),
-        int(lengths.sum()),
-        int(index.tokens[live].sum()),
-        int(np.count_nonzero(documents)),
+        len(owners), int(lengths.sum()), int(tokens.sum()), int(np.count_nonzero(documents))
     )
 
 
@@ -109,5 +110,5 @@ def counts(index: Any, words: Iterable[str], grams: Iterable[str]) -> Counts:
         posting = index.matches(gram)
         passages[gram] = len(posting)
         owners = doc_of[posting]
-        documents[gram] = len(np.unique(owners[owners >= 0]))
+        documents[gram] = len(unique(owners[owners >= 0]))
     return Counts(by_word, passages, documents)

@@ -32,6 +32,7 @@ import numpy as np
 
 from search.analysis import normalize
 from search.models import Document, Passage
+from search.sets import unique
 from search.store import arrays
 from search.store import sketch as sketches
 from search.store.grams import GramTable, table
@@ -215,7 +216,7 @@ def _coded(values: list[int]) -> tuple[np.ndarray, np.ndarray]:
     """Code points as their distinct values (sorted) and each one's number among them, at one
     byte each when there are at most 256 (a segment's exceptions are mostly a few full-width
     punctuation marks)."""
-    table = np.unique(np.array(values, dtype=np.uint32))
+    table = unique(np.array(values, dtype=np.uint32))
     numbers = np.searchsorted(table, np.array(values, dtype=np.uint32))
     return table, numbers.astype(np.uint8 if len(table) <= 1 << 8 else np.uint32)
 

@@ -22,6 +22,7 @@ import numpy as np
 
 from search.errors import IndexCorrupt
 from search.models import Passage
+from search.sets import unique
 from search.store.segment import DOC_FIELDS, SegmentData
 
 _CACHED = 256
@@ -248,7 +249,7 @@ class IndexView:
         numbers = np.asarray(numbers, dtype=np.int64)
         which = np.searchsorted(np.array(self._bases), numbers, side="right") - 1
         out: list[str] = [""] * len(numbers)
-        for index in np.unique(which).tolist():
+        for index in unique(which).tolist():
             part = self.parts[index]
             rows = np.flatnonzero(which == index)
             found = part.data.text.texts(numbers[rows] - part.base)
@@ -271,7 +272,7 @@ class IndexView:
         numbers = np.asarray(numbers, dtype=np.int64)
         which = np.searchsorted(np.array(self._bases), numbers, side="right") - 1
         out: list[tuple[Passage, str]] = [None] * len(numbers)  # type: ignore[list-item]
-        for index in np.unique(which).tolist():
+        for index in unique(which).tolist():
             part = self.parts[index]
             rows = np.flatnonzero(which == index)
             found_rows = part.data.read_passages(numbers[rows] - part.base)
@@ -284,7 +285,7 @@ class IndexView:
         numbers = np.asarray(numbers, dtype=np.int64)
         out = np.zeros(len(numbers), dtype=np.int64)
         which = np.searchsorted(np.array(self._bases), numbers, side="right") - 1
-        for index in np.unique(which).tolist():
+        for index in unique(which).tolist():
             part = self.parts[index]
             chosen = which == index
             out[chosen] = part.data.text.counts(numbers[chosen] - part.base, needle, first_only)
@@ -296,47 +297,55 @@ class IndexView:
     # --- columns ----------------------------------------------------------------------------
 
     @cached_property
-    def docinfo(self) -> np.ndarray:
+    def docinfo(self) -> PassageColumns:
         """Per passage: document number (-1 if deleted), date, length, paragraph, place in
-        collection order (source file, then line, then paragraph)."""
-        info = np.zeros((self.doc_count, 5), dtype=np.int64)
-        sources = self.source_order or sorted({s for p in self.parts for s in p.data.sources})
-        rank = {source: i for i, source in enumerate(sources)}
-        for part in self.parts:
-            d = part.data
-            rows = slice(part.base, part.base + d.passages)
-            doc = d["p.doc"].astype(np.int64)
-            info[rows, 0] = doc + part.doc_base
-            if part.alive is not None:
-                info[rows, 0][~part.alive] = -1
-            info[rows, 1] = d["d.date"][doc]
-            info[rows, 2] = d["p.length"]
-            info[rows, 3] = d["p.paragraph"]
-            source_rank = np.array([rank[s] for s in d.sources], dtype=np.int64)
-            line = np.minimum(d["p.line"].astype(np.int64), (1 << _LINE_BITS) - 1)
-            paragraph = np.minimum(d["p.paragraph"].astype(np.int64), (1 << _LINE_BITS) - 1)
-            info[rows, 4] = (
-                source_rank[d["d.source"][doc]] << (2 * _LINE_BITS) | line << _LINE_BITS | paragraph
-            )
-        info.flags.writeable = False
-        return info
+        collection order (source file, then line, then paragraph); ``docinfo[rows, k]``.  Each
+        column is made on its first use (a search reads numbers and lengths; dates, paragraphs
+        and places only when its options ask)."""
+        return PassageColumns(self)
+
+    def places(self, numbers: np.ndarray) -> np.ndarray:
+        """These passages' places in collection order (``docinfo[numbers, 4]``), made for them
+        alone unless the whole column is already made."""
+        numbers = np.asarray(numbers, dtype=np.int64)
+        columns = self.docinfo
+        if 4 in columns.made or len(numbers) * 4 > self.doc_count:
+            return columns.column(4)[numbers]
+        out = np.zeros(len(numbers), dtype=np.int64)
+        which = np.searchsorted(np.array(self._bases), numbers, side="right") - 1
+        for index in unique(which).tolist():
+            chosen = which == index
+            out[chosen] = self._places(index, numbers[chosen] - self.parts[index].base)
+        return out
+
+    def _places(self, index: int, local: np.ndarray | slice) -> np.ndarray:
+        """Places in collection order of some passages of one segment (local numbers)."""
+        ranks = self.docinfo.source_rank
+        d = self.parts[index].data
+        rank = np.array([ranks[s] for s in d.sources], dtype=np.int64)
+        top = (1 << _LINE_BITS) - 1
+        line = np.minimum(d["p.line"][local].astype(np.int64), top)
+        paragraph = np.minimum(d["p.paragraph"][local].astype(np.int64), top)
+        source = rank[d["d.source"][d["p.doc"][local]]]
+        out: np.ndarray = source << (2 * _LINE_BITS) | line << _LINE_BITS | paragraph
+        return out
 
     def live(self) -> np.ndarray:
         """Every live passage's number."""
         return np.flatnonzero(self.docinfo[:, 0] >= 0).astype(np.int64)
 
     def dates(self) -> np.ndarray:
-        return self.docinfo[:, 1]
+        return self.docinfo.column(1)
 
     def lengths(self) -> np.ndarray:
-        return self.docinfo[:, 2]
+        return self.docinfo.column(2)
 
     def leads(self, numbers: np.ndarray) -> np.ndarray:
         """Which of these passages is its document's first (its lead paragraph)."""
         return self.docinfo[numbers, 3] == 1
 
     def collection_order(self) -> np.ndarray:
-        return self.docinfo[:, 4]
+        return self.docinfo.column(4)
 
     def document_count(self) -> int:
         return self._documents
@@ -463,3 +472,53 @@ class IndexView:
                 meta = d.document(n)
                 out.append([f"{meta[0]}\x1f{meta[1]}", d.title.text(n), d.issuer.text(n)])
         return out
+
+
+class PassageColumns:
+    """An ``IndexView``'s per-passage columns (see ``IndexView.docinfo``), each made from the
+    segments on first use and then read-only."""
+
+    def __init__(self, view: IndexView) -> None:
+        self.view = view
+        self.made: dict[int, np.ndarray] = {}
+
+    @cached_property
+    def source_rank(self) -> dict[str, int]:
+        """Each source file's place in the collection's order of files (a sharded
+        collection's, when the view is given it)."""
+        view = self.view
+        sources = view.source_order or sorted({s for p in view.parts for s in p.data.sources})
+        return {source: i for i, source in enumerate(sources)}
+
+    def __getitem__(self, key: tuple[Any, int]) -> Any:
+        rows, k = key
+        return self.column(k)[rows]
+
+    def column(self, k: int) -> np.ndarray:
+        found = self.made.get(k)
+        if found is None:
+            found = self._make(k)
+            found.flags.writeable = False
+            self.made[k] = found
+        return found
+
+    def _make(self, k: int) -> np.ndarray:
+        view = self.view
+        if not view.parts:
+            return _EMPTY
+        if k == 4:
+            out = [view._places(i, slice(None)) for i in range(len(view.parts))]
+            return np.concatenate(out)
+        pieces = []
+        for part in view.parts:
+            d = part.data
+            if k == 0:
+                piece = d["p.doc"].astype(np.int64) + part.doc_base
+                if part.alive is not None:
+                    piece[~part.alive] = -1
+            elif k == 1:
+                piece = d["d.date"][d["p.doc"]].astype(np.int64)
+            else:
+                piece = d["p.length" if k == 2 else "p.paragraph"].astype(np.int64)
+            pieces.append(piece)
+        return np.concatenate(pieces)

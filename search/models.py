@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 SHEET_FORMATS = frozenset({"xlsx", "xls", "ods"})
 PAGE_FORMATS = frozenset({"pdf", "ofd"})  # locations name the page: file.pdf:p3
@@ -84,9 +85,9 @@ def location(document: Document, passage: Passage, line: int) -> str:
     return f"{document.path}:{passage.place(document.fmt, line)}"
 
 
-@dataclass(frozen=True)
-class Span:
-    """A highlighted match: half-open ``[start, end)`` code-point offsets into a text."""
+class Span(NamedTuple):
+    """A highlighted match: half-open ``[start, end)`` code-point offsets into a text (a
+    named tuple: a long result list makes hundreds of thousands)."""
 
     start: int
     end: int

@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from functools import cached_property
 from pathlib import Path
+from typing import Any
 
 from search.analyzer import Analyzer
 from search.config import absolute, collection_base, display_path
@@ -113,7 +114,12 @@ class Searcher:
 
     def _document_at(self, passage: int) -> Document:
         """The document of a passage, made once per document for all of its hits."""
-        return self._numbered(int(self.literal.docinfo[passage, 0]))
+        return self._numbered(int(self._owners[passage]))
+
+    @cached_property
+    def _owners(self) -> Any:
+        """Per passage, its document's number."""
+        return self.literal.docinfo.column(0)
 
     def _numbered(self, number: int) -> Document:
         """A document by its number, made once."""

@@ -42,8 +42,9 @@ def hits(
         numbers = collected.passages[lo : lo + _BATCH]
         scores = collected.scores[lo : lo + _BATCH].tolist()
         partials = collected.partial[lo : lo + _BATCH].tolist()
+        passages = numbers.tolist()
         for i, (shown, text) in enumerate(read(numbers)):
-            passage = int(numbers[i])
+            passage = passages[i]
             row = lo + i
             terms = relaxed_terms if partials[i] else full_terms
             yield Hit(

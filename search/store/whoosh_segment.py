@@ -67,7 +67,8 @@ class WhooshSegment:
             docs.append(docnum)
             freqs.append(freq)
 
-    def _postings(self) -> Iterator[tuple[str, bytes, int, float, bytes]]:
+    def _postings(self) -> Iterator[Term]:
+        """Each field's terms in order, each with its passages and frequencies as arrays."""
         for field in _FIELDS:
             terms = self._terms[field]
             if not terms:
@@ -77,12 +78,15 @@ class WhooshSegment:
             rank = np.empty(len(order), dtype=np.int64)
             rank[order] = np.arange(len(order))
             ids, docs, freqs = (np.frombuffer(c, dtype=np.uint32) for c in self._cols[field])
-            sort = np.lexsort((docs, rank[ids]))
-            by_rank = [encoded[i] for i in order]
-            for r, d, f in zip(
-                rank[ids][sort].tolist(), docs[sort].tolist(), freqs[sort].tolist(), strict=True
-            ):
-                yield field, by_rank[r], d, f, b""
+            ranks = rank[ids]
+            sort = np.lexsort((docs, ranks))
+            ranks = ranks[sort]
+            bounds = np.flatnonzero(ranks[1:] != ranks[:-1]) + 1
+            starts = [0, *bounds.tolist()]
+            stops = [*bounds.tolist(), len(ranks)]
+            doc_list, freq_list = docs[sort].tolist(), freqs[sort].tolist()
+            for r, start, stop in zip(ranks[starts].tolist(), starts, stops, strict=True):
+                yield field, encoded[order[r]], doc_list[start:stop], freq_list[start:stop]
 
     def finish(self) -> Any:
         """Write the postings and close the segment (assembled into Whoosh's compound file)."""
@@ -100,23 +104,7 @@ class WhooshSegment:
         self.perdoc.close()
 
 
-class _Lengths:
-    """The passages' text lengths as Whoosh's per-document reader would give them back (it
-    keeps each as one byte), from memory: the field writer asks for one at every posting,
-    and reading them back from the column file took a quarter of its time."""
-
-    def __init__(self, lengths: list[int]) -> None:
-        from whoosh.util.numeric import byte_to_length, length_to_byte
-
-        self._text = [byte_to_length(length_to_byte(n)) for n in lengths]
-
-    def doc_field_length_reader(self, fieldname: str) -> Any:
-        if fieldname == TEXT:
-            return self._text.__getitem__
-        return lambda _docnum: 0
-
-    def doc_field_length(self, docnum: int, fieldname: str) -> int:
-        return int(self.doc_field_length_reader(fieldname)(docnum))
+Term = tuple[str, bytes, list[int], list[int]]  # field, term, passages (ascending), frequencies
 
 
 def finish_segment(
@@ -126,19 +114,63 @@ def finish_segment(
     segment: Any,
     perdoc: Any,
     lengths: list[int],
-    postings: Any,
+    terms: Iterator[Term],
 ) -> Any:
-    """Close the per-document file, write the postings, assemble the compound file."""
+    """Close the per-document file, write the postings (field by field, terms in order),
+    assemble the compound file."""
+    from whoosh.util.numeric import byte_to_length, length_to_byte
+
     perdoc.close()
     segment.set_doc_count(len(lengths))
     from search.store.whoosh_codec import codec as compact
 
+    # each passage's text length as Whoosh's per-document reader gives it back (one byte)
+    stored = [byte_to_length(length_to_byte(n)) for n in range(256)]
+    text_lengths = [stored[length_to_byte(n)] if n < 256 else 0 for n in lengths]
+    for i, n in enumerate(lengths):
+        if n >= 256:
+            text_lengths[i] = byte_to_length(length_to_byte(n))
     fieldwriter = compact().field_writer(storage, segment)  # the segment keeps Whoosh's codec
-    fieldwriter.add_postings(schema, _Lengths(lengths), postings)
+    current = None
+    for field, btext, ids, weights in terms:
+        if field != current:
+            if current is not None:
+                fieldwriter.finish_field()
+            fieldwriter.start_field(field, schema[field])
+            current = field
+        _write_term(fieldwriter, btext, ids, weights, text_lengths if field == TEXT else None)
+    if current is not None:
+        fieldwriter.finish_field()
     fieldwriter.close()
     if segment.should_assemble():
         segment.create_compound_file(storage)
     return segment
+
+
+def _write_term(
+    fieldwriter: Any,
+    btext: bytes,
+    ids: list[int],
+    weights: list[int],
+    lengths: list[int] | None,
+) -> None:
+    """One term's postings into the codec's blocks, a block at a time, filled exactly as
+    Whoosh's ``add_posting`` fills them one posting at a time (block statistics included):
+    Whoosh's per-posting loop (``add_postings``) was a third of a merge."""
+    fieldwriter.start_term(btext)
+    writer = fieldwriter._postwriter
+    limit = writer._blocklimit
+    for start in range(0, len(ids), limit):
+        if start:
+            writer._write_block()  # a full block, as add_posting writes it before the next
+        block, block_weights = ids[start : start + limit], weights[start : start + limit]
+        writer._ids, writer._weights = array("I", block), array("f", block_weights)
+        writer._maxweight = max(0, max(block_weights))
+        if lengths is not None:
+            known = [n for n in map(lengths.__getitem__, block) if n]
+            if known:
+                writer._minlength, writer._maxlength = min(known), max(known)
+    fieldwriter.finish_term()
 
 
 def merged(ix: Any, inputs: list[Any]) -> Any:
@@ -151,10 +183,10 @@ def merged(ix: Any, inputs: list[Any]) -> Any:
     segment = codec.new_segment(storage, INDEX_NAME)
     perdoc = codec.per_document_writer(storage, segment)
     readers = [SegmentReader(storage, schema, seg) for seg in inputs]
-    maps: list[dict[int, int]] = []
+    maps: list[np.ndarray] = []  # per input: each passage's new number, -1 if deleted
     lengths: list[int] = []
     for reader in readers:
-        docmap: dict[int, int] = {}
+        docmap = np.full(reader.doc_count_all(), -1, dtype=np.int64)
         for docnum in reader.all_doc_ids():  # live passages, in order
             docmap[docnum] = len(lengths)
             length = reader.doc_field_length(docnum, TEXT)
@@ -163,17 +195,78 @@ def merged(ix: Any, inputs: list[Any]) -> Any:
             perdoc.finish_doc()
             lengths.append(length)
         maps.append(docmap)
-
-    def renumbered(reader: Any, docmap: dict[int, int]) -> Iterator[tuple[Any, ...]]:
-        for field, btext, docnum, weight, _value in reader.iter_postings():
-            new = docmap.get(docnum)
-            if new is not None:  # an inline list's value is "": no field keeps values
-                yield field, btext, new, int(weight), b""
-
-    streams = [renumbered(r, m) for r, m in zip(readers, maps, strict=True)]
     try:
-        postings = heapq.merge(*streams, key=lambda p: (p[0], p[1]))
-        return finish_segment(codec, storage, schema, segment, perdoc, lengths, postings)
+        terms = _merged_terms(readers, maps, schema)
+        return finish_segment(codec, storage, schema, segment, perdoc, lengths, terms)
     finally:
         for reader in readers:
             reader.close()
+
+
+def _merged_terms(readers: list[Any], maps: list[np.ndarray], schema: Any) -> Iterator[Term]:
+    """The inputs' terms in (field, term) order, each with the live postings of every input
+    that holds it, renumbered (inputs in order, so the passages stay ascending)."""
+
+    def keyed(i: int) -> Iterator[tuple[str, bytes, int, Any]]:
+        for (field, btext), info in readers[i]._terms.items():
+            yield field, btext, i, info
+
+    streams = [keyed(i) for i in range(len(readers))]
+    group: list[tuple[int, Any]] = []
+    last: tuple[str, bytes] | None = None
+    for field, btext, i, info in heapq.merge(*streams, key=lambda t: (t[0], t[1])):
+        if (field, btext) != last:
+            if last is not None:
+                yield from _renumbered(last, group, readers, maps, schema)
+            last, group = (field, btext), []
+        group.append((i, info))
+    if last is not None:
+        yield from _renumbered(last, group, readers, maps, schema)
+
+
+def _renumbered(
+    term: tuple[str, bytes],
+    holders: list[tuple[int, Any]],
+    readers: list[Any],
+    maps: list[np.ndarray],
+    schema: Any,
+) -> Iterator[Term]:
+    field, btext = term
+    ids: list[np.ndarray] = []
+    weights: list[np.ndarray] = []
+    for i, info in holders:
+        old, weight = term_arrays(readers[i], field, btext, info, schema[field].format)
+        new = maps[i][old]
+        live = new >= 0
+        ids.append(new[live])
+        weights.append(weight[live])
+    if len(ids) == 1:
+        joined, joined_weights = ids[0], weights[0]
+    else:
+        joined, joined_weights = np.concatenate(ids), np.concatenate(weights)
+    if len(joined):
+        yield field, btext, joined.tolist(), joined_weights.astype(np.int64).tolist()
+
+
+def term_arrays(
+    reader: Any, field: str, btext: bytes, info: Any, fmt: Any
+) -> tuple[np.ndarray, np.ndarray]:
+    """A term's postings in one Whoosh segment (deleted passages included), as arrays:
+    passage numbers and weights, read a block at a time (an inlined list at once)."""
+    if info.is_inlined():
+        inline_ids, inline_weights, _ = info.inlined_postings()
+        ids = np.array(inline_ids, dtype=np.int64)
+        if len(inline_weights):
+            return ids, np.array(inline_weights, dtype=np.float64)
+        return ids, np.ones(len(ids), dtype=np.float64)  # none kept: all 1 (whoosh_codec)
+    terms = reader._terms
+    m = terms._codec.postings_reader(terms._postfile, info, fmt, term=(field, btext))
+    id_blocks: list[np.ndarray] = []
+    weight_blocks: list[np.ndarray] = []
+    while m.is_active():
+        m._read_ids()
+        m._read_weights()
+        id_blocks.append(np.asarray(m._ids, dtype=np.int64))
+        weight_blocks.append(np.asarray(m._weights, dtype=np.float64))
+        m._next_block()
+    return np.concatenate(id_blocks), np.concatenate(weight_blocks)

@@ -26,7 +26,7 @@ from search.store.segment import DocumentRow
 from search.store.shards import Route
 from search.store.whoosh_segment import WhooshSegment
 
-FLUSH_CHARS = int(os.environ.get("GOVSEARCH_FLUSH_CHARS", 2_000_000))
+FLUSH_CHARS = int(os.environ.get("GOVSEARCH_FLUSH_CHARS", 4_000_000))
 MAX_PASSAGES = (1 << 22) - 1  # passage numbers of a segment's gram postings
 
 
@@ -150,12 +150,28 @@ class SegmentSink:
         folder = Path(self.ix.storage.folder)
         self.segments.append(close_segment(folder, self._whoosh.finish(), self._rows))
         self._whoosh, self._rows, self._chars = None, [], 0
+        _give_back()
         faults.reached("segment")
 
     def cancel(self) -> None:
         if self._whoosh is not None:
             self._whoosh.cancel()
             self._whoosh = None
+
+
+def _give_back() -> None:
+    """Return the memory a closed segment used to the system (glibc keeps freed heap pages
+    otherwise, and a worker's resident size stayed at its largest segment's peak)."""
+    import ctypes
+    import ctypes.util
+    import gc
+
+    gc.collect()
+    name = ctypes.util.find_library("c")
+    if name:
+        trim = getattr(ctypes.CDLL(name), "malloc_trim", None)
+        if trim is not None:
+            trim(0)
 
 
 def close_segment(folder: Path, seg: Any, rows: list[DocumentRow]) -> Any:

@@ -27,25 +27,38 @@ FOUR = 0xFF  # the lead byte of a four-byte code
 _SMALL = 256  # bytes: shorter texts are decoded in Python, longer ones with numpy
 
 
+_CHUNK = 1 << 19  # characters coded at a time (memory stays flat whatever the table's size)
+
+
 def build(texts: Sequence[str]) -> tuple[dict[str, np.ndarray], list[bytes]]:
     """The code of ``texts`` (arrays ``table``, ``order``, ``ranks``) and each text coded."""
-    joined = "".join(texts)
-    cps = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32)
-    chars, counts = np.unique(cps, return_counts=True)
+    cps = np.frombuffer("".join(texts).encode("utf-32-le"), dtype=np.uint32)
+    every = np.bincount(cps) if len(cps) else np.zeros(0, np.int64)
+    chars = np.flatnonzero(every).astype(np.uint32)  # the distinct characters, sorted
+    counts = every[chars]
+    del every
     by_rank = np.lexsort((chars, -counts.astype(np.int64)))  # most frequent first
     table = chars[by_rank]
     rank_of_sorted = np.empty(len(chars), dtype=np.int64)
     rank_of_sorted[by_rank] = np.arange(len(chars))
-    ranks = rank_of_sorted[np.searchsorted(chars, cps)] if len(cps) else np.zeros(0, np.int64)
-    coded = _bytes(ranks)
-    sizes = _sizes(ranks)
-    ends = np.cumsum(sizes)
-    char_ends = np.cumsum([len(t) for t in texts]) if texts else np.zeros(0, np.int64)
-    byte_ends = [int(ends[e - 1]) if e else 0 for e in np.asarray(char_ends).tolist()]
-    out, start = [], 0
-    for end in byte_ends:
-        out.append(coded[start:end])
-        start = end
+    rank_of = np.zeros(int(chars[-1]) + 1 if len(chars) else 0, dtype=np.int32)
+    rank_of[chars] = rank_of_sorted
+    out: list[bytes] = []
+    first = at = 0  # texts[first:] are not coded yet; they start at character ``at``
+    while first < len(texts):
+        last, size = first, 0
+        while last < len(texts) and (size < _CHUNK or last == first):
+            size += len(texts[last])
+            last += 1
+        ranks = rank_of[cps[at : at + size]].astype(np.int64)
+        coded = _bytes(ranks)
+        ends = np.cumsum(_sizes(ranks))
+        start = 0
+        for end in np.cumsum([len(t) for t in texts[first:last]]).tolist():
+            stop = int(ends[end - 1]) if end else 0
+            out.append(coded[start:stop])
+            start = stop
+        first, at = last, at + size
     arrays = {
         "table": table.astype(np.uint32),
         "order": chars.astype(np.uint32),

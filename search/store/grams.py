@@ -37,7 +37,7 @@ _EMPTY = np.zeros(0, dtype=np.int64)
 
 
 _CHUNK_CHARS = 1 << 20  # texts are turned into pairs this many characters at a time
-_CHUNK_PAIRS = 1 << 21  # and pairs into posting lists this many at a time (memory stays flat)
+_CHUNK_PAIRS = 1 << 19  # and pairs into posting lists this many at a time (memory stays flat)
 _NUMBER_MASK = np.uint64((1 << _DOC_BITS) - 1)
 _SECOND_MASK = (1 << SHIFT) - 1
 
@@ -55,10 +55,12 @@ def gram_pairs(texts: Sequence[str]) -> np.ndarray:
             first, size = i + 1, 0
     out = np.empty(sum(len(p) for p in parts), dtype=np.uint64)
     at = 0
-    for part in parts:
+    parts.reverse()
+    while parts:  # each part freed once copied: the pairs are held once, not twice
+        part = parts.pop()
         out[at : at + len(part)] = part
         at += len(part)
-    del parts
+        del part
     out.sort()  # no duplicates across parts: each holds other texts
     return out
 

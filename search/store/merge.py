@@ -5,12 +5,12 @@ below, starting at the flush size).  When a tier holds ``FACTOR`` segments they 
 one, never above ``MAX_CHARS``, and a segment more than half that size is final (merged again
 only when it is more than ``DELETED_SHARE`` deleted: then it is rewritten alone).  ``MAX_CHARS``
 is twice the flush size, so a segment an update closed full is written once and never again: a
-build of any size writes each passage once (its time grows linearly with the collection: merging
-flushed 2 M segments into 8 M ones rewrote 90% of the text at 10× news-xwlb, serially, and
-halved the build's speed), and merging only gathers the small segments that updates and the
-ends of batches leave into segments of about the flush size: adding k passages costs O(k)
-amortised.  Memory stays flat.  The price is more segments (one per 2 M characters), each
-matched on its own; measured in README "Growth".
+build of any size writes each passage once, and its time grows linearly with the collection
+(merging flushed 2 M segments into 8 M ones rewrote 90% of the text at 10× news-xwlb, serially,
+and halved the build's speed); merging only gathers the small segments that updates and the
+ends of batches leave, up to that limit: adding k passages costs O(k) amortised, and memory
+stays flat.  The price is a segment per 4 M characters (the flush size), each matched on its
+own; measured in README "Growth".
 
 A merge writes the Whoosh segment from its inputs (their postings read a block at a time and
 renumbered without the deleted passages) and then its side file from the inputs' side files,
@@ -54,7 +54,7 @@ def plan(sizes: list[tuple[Any, int, float]]) -> list[list[Any]]:
     groups: list[list[Any]] = []
     tiers: dict[int, list[tuple[int, Any]]] = {}
     for seg, chars, deleted in sizes:
-        if chars * 2 > MAX_CHARS:
+        if chars * 2 >= MAX_CHARS:  # closed full by an update (or merged up to the limit)
             if deleted > DELETED_SHARE:
                 groups.append([seg])
             continue

@@ -116,6 +116,8 @@ class Manifest:
         return self._all_records(folder).get(key)
 
     def set_line_hashes(self, folder: Path, key: str, hashes: dict[str, str] | None) -> None:
+        if hashes is None and self._records is None and not _is_dump(key):
+            return  # only dumps have line hashes: the file of them is not even read
         records = self._all_records(folder)
         if hashes is None:
             if key not in records:
@@ -124,6 +126,13 @@ class Manifest:
         else:
             records[key] = hashes
         self._records_dirty = True
+
+
+def _is_dump(key: str) -> bool:
+    """Whether a file is read record by record (a JSON Lines dump, by its suffix)."""
+    from search.suffixes import suffix_format
+
+    return suffix_format(Path(key)) == "jsonl"
 
 
 def _merged(cls: type[Manifest], folder: Path) -> Manifest | None:

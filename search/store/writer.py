@@ -116,7 +116,7 @@ def _open_or_create(folder: Path) -> tuple[Any, Manifest]:
     manifest = Manifest.load(folder) if folder.is_dir() else None
     if manifest is not None:
         check_compatible(manifest, folder)
-        return windex.open_dir(str(folder), INDEX_NAME), manifest
+        return _through_files(windex.open_dir(str(folder), INDEX_NAME)), manifest
     if folder.is_dir() and is_old_format(folder):
         raise outdated(folder)
     folder.mkdir(parents=True, exist_ok=True)
@@ -137,7 +137,15 @@ def _open_or_create(folder: Path) -> tuple[Any, Manifest]:
         ix = windex.open_dir(str(folder), INDEX_NAME)
     else:
         ix = windex.create_in(str(folder), schema(), INDEX_NAME)
-    return ix, Manifest(fingerprint=analysis.fingerprint(), generation=-1)
+    return _through_files(ix), Manifest(fingerprint=analysis.fingerprint(), generation=-1)
+
+
+def _through_files(ix: Any) -> Any:
+    """The index with its compound segment files read through the file: through an mmap,
+    Whoosh copies each whole file into memory when it opens one (deleting a changed file's
+    passages opened every segment so: 0.23 s of 0.6 at 10× news-xwlb; a merge its inputs)."""
+    ix.storage.supports_mmap = False
+    return ix
 
 
 @dataclass(frozen=True)

@@ -356,3 +356,20 @@ def test_unique_is_numpys() -> None:
     rng = np.random.default_rng(7)
     for values in (rng.integers(0, 50, 200), np.array([], dtype=np.int64), np.array([3])):
         assert unique(values).tolist() == np.unique(values).tolist()
+
+
+def test_a_merge_keeps_a_passage_without_words(tmp_path: Path, small_segments: None) -> None:
+    """A passage of punctuation alone has no jieba words: Whoosh reads its length back as
+    None, and merging its segment must keep it (and every other passage) as it was."""
+    corpus, folder = tmp_path / "notices", tmp_path / "index"
+    corpus.mkdir()
+    for i in range(10):  # ten updates: segments merged eight at a time
+        (corpus / f"m{i}.txt").write_text(
+            f"第{i}号通知\n\n……\n\n灯光{i}号工程。\n", encoding="utf-8"
+        )
+        update(folder, [corpus])
+    with Searcher(folder) as searcher:
+        assert len(searcher.literal.parts) < 10  # merged
+        hits = searcher.search("……", Options(limit=0)).hits
+        assert sorted(h.document.doc_id for h in hits) == [f"notices/m{i}.txt" for i in range(10)]
+        assert searcher.search("号工程", Options(limit=0)).total == 10

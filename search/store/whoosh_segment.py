@@ -38,7 +38,7 @@ class WhooshSegment:
         self.segment = self.codec.new_segment(self.storage, INDEX_NAME)
         self.perdoc = self.codec.per_document_writer(self.storage, self.segment)
         self.docnum = 0
-        self._lengths: list[int] = []  # text field length of each passage, in tokens
+        self._lengths: list[int | None] = []  # text field length of each passage, in tokens
         self._terms: dict[str, dict[str, int]] = {name: {} for name in _FIELDS}
         self._cols: dict[str, tuple[array[int], array[int], array[int]]] = {
             name: (array("I"), array("I"), array("I")) for name in _FIELDS
@@ -113,7 +113,7 @@ def finish_segment(
     schema: Any,
     segment: Any,
     perdoc: Any,
-    lengths: list[int],
+    lengths: list[int | None],
     terms: Iterator[Term],
 ) -> Any:
     """Close the per-document file, write the postings (field by field, terms in order),
@@ -124,12 +124,9 @@ def finish_segment(
     segment.set_doc_count(len(lengths))
     from search.store.whoosh_codec import codec as compact
 
-    # each passage's text length as Whoosh's per-document reader gives it back (one byte)
-    stored = [byte_to_length(length_to_byte(n)) for n in range(256)]
-    text_lengths = [stored[length_to_byte(n)] if n < 256 else 0 for n in lengths]
-    for i, n in enumerate(lengths):
-        if n >= 256:
-            text_lengths[i] = byte_to_length(length_to_byte(n))
+    # each passage's text length as Whoosh's per-document reader gives it back (one byte; a
+    # passage without words reads back as None, merged as it was read)
+    text_lengths = [byte_to_length(length_to_byte(n)) for n in lengths]
     fieldwriter = compact().field_writer(storage, segment)  # the segment keeps Whoosh's codec
     current = None
     for field, btext, ids, weights in terms:
@@ -184,7 +181,7 @@ def merged(ix: Any, inputs: list[Any]) -> Any:
     perdoc = codec.per_document_writer(storage, segment)
     readers = [SegmentReader(storage, schema, seg) for seg in inputs]
     maps: list[np.ndarray] = []  # per input: each passage's new number, -1 if deleted
-    lengths: list[int] = []
+    lengths: list[int | None] = []
     for reader in readers:
         docmap = np.full(reader.doc_count_all(), -1, dtype=np.int64)
         for docnum in reader.all_doc_ids():  # live passages, in order

@@ -1,4 +1,4 @@
-from search.cli import main
+from search.entry import main
 
 if __name__ == "__main__":
     main()

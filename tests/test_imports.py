@@ -74,3 +74,20 @@ def test_plain_output_is_what_rich_prints_without_colour(built: Path) -> None:
             )
             render.terminal(hits, console)
             assert plain.getvalue() == rich_out.getvalue() != ""
+
+
+def test_the_version_is_printed_before_the_interface_is_imported() -> None:
+    code = (
+        "import sys\n"
+        "from search.entry import main\n"
+        "sys.argv = ['govsearch', '--version']\n"
+        "main()\n"
+        "print(sorted(m for m in ('typer', 'search.cli', 'numpy') if m in sys.modules))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.stdout.splitlines() == ["govsearch 0.1.0", "[]"]
+    # the installed command and ``python -m search`` go through the same entry point
+    module = subprocess.run(
+        [sys.executable, "-m", "search", "--version"], capture_output=True, text=True
+    )
+    assert module.stdout == "govsearch 0.1.0\n" and module.returncode == 0

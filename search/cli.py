@@ -51,7 +51,7 @@ from search.cli_support import (
 )
 from search.config import index_dir as resolve
 from search.errors import BadInput
-from search.render import inert
+from search.inert import inert
 
 app = typer.Typer(
     cls=Group,

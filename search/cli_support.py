@@ -19,7 +19,7 @@ import typer
 
 from search.config import absolute, collection_base, display_path
 from search.errors import BadInput, IndexNotFound, SearchError
-from search.render import inert
+from search.inert import inert
 
 if TYPE_CHECKING:
     from search.models import Step

@@ -13,6 +13,8 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any, TextIO
 
+from search.inert import BIDI as _BIDI
+from search.inert import inert
 from search.models import SHEET_FORMATS, Document, Explanation, Hit, Part, Passage
 from search.snippets import clip, window
 
@@ -21,30 +23,9 @@ if TYPE_CHECKING:
     from search.stats import Stats
 
 JSON_SCHEMA_VERSION = 1
-_BIDI = "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
-
-
-def _inert_table() -> dict[int, int]:
-    table = {cp: 0x2400 + cp for cp in range(0x20) if cp not in (0x09, 0x0A)}
-    table[0x09] = 0x20
-    table[0x0A] = 0x20
-    table[0x7F] = 0x2421
-    for cp in range(0x80, 0xA0):
-        table[cp] = 0xFFFD
-    for ch in _BIDI:
-        table[ord(ch)] = 0xFFFD
-    return table
-
-
-_INERT = _inert_table()
 # Escaped in JSON output: C1 controls, bidi controls, line/paragraph separators.  A regular
 # expression finds them at C speed (str.translate with this table cost 55 µs a hit).
 _JSON_UNSAFE = re.compile("[\x7f-\x9f" + _BIDI + "\u2028\u2029]")
-
-
-def inert(text: str) -> str:
-    """One visible character for every control, escape or bidi character (offsets unchanged)."""
-    return text.translate(_INERT)
 
 
 def hit_object(hit: Hit, qid: str | None = None) -> dict[str, Any]:

@@ -46,21 +46,16 @@ def third_word(searcher: Any) -> str:
 
 
 def json_run(searcher: Any, word: str, limit: int = 0) -> int:
-    """The first ``limit`` (0: every) hits of ``word`` as JSON Lines to /dev/null; how many."""
-    from search import render
+    """The first ``limit`` (0: every) hits of ``word`` as JSON Lines to /dev/null, as
+    ``govsearch search -n 0 --json`` writes them (``jsonlines.write_stream``: a long list by
+    two processes); how many."""
+    from search.jsonlines import write_stream
     from search.searching import Options
 
     with open(os.devnull, "w", encoding="utf-8") as sink:
         stream = searcher.stream(word, Options(limit=limit))
-        count = [0]
-
-        def counted(hits: Any) -> Any:
-            for hit in hits:
-                count[0] += 1
-                yield hit
-
-        render.write_jsonl(counted(stream.hits), sink)  # as `govsearch search -n 0 --json`
-    return count[0]
+        write_stream(stream, sink)
+    return int(stream.count)
 
 
 def json_memory(searcher: Any, word: str, limit: int) -> int:

@@ -347,7 +347,9 @@ def write_stream(
     if files:
         render.write_paths(stream.hits, sys.stdout)
     elif as_json:
-        render.write_jsonl(stream.hits, sys.stdout, missing=missing or ())
+        from search.jsonlines import write_stream as write_lines
+
+        write_lines(stream, sys.stdout, missing or ())
     else:
         render.terminal(
             stream.hits, console(color) if styled(color) else render.PlainConsole(sys.stdout)

@@ -3,9 +3,15 @@ bytes, written without building the object (#11: ``-n 0 --json`` writes every hi
 
 from __future__ import annotations
 
+import io
 import json
 import math
-from collections.abc import Callable
+import os
+import signal
+import sys
+import tempfile
+from collections.abc import Callable, Sequence
+from typing import Any, TextIO
 
 from search.models import Document, Hit, location
 from search.render import (
@@ -84,3 +90,67 @@ def _float(value: object) -> str:
 
 def _bool(value: object) -> str:
     return "true" if value is True else "false" if value is False else _ENCODER.encode(value)
+
+
+SPLIT_FROM = 20_000  # hits: a longer list is written by two processes (``write_stream``)
+_CHUNK = 1 << 20
+
+
+def write_stream(stream: Any, out: TextIO, missing: Sequence[str] = ()) -> None:
+    """A search's hits as JSON Lines (``search.render.write_jsonl``).  A long list (``-n 0``)
+    is written by two processes where the system can fork and has two cores: a forked child
+    writes the second half of the hits into an unlinked temporary file while this process
+    writes the first half to ``out``, which then gets the child's lines after its own; the
+    same bytes in the same order, memory flat (the child's half waits on disk).  Should the
+    child fail, this process writes the second half itself."""
+    from search.render import write_jsonl
+
+    if missing or stream.part is None or stream.count < SPLIT_FROM or not _two_cores():
+        write_jsonl(stream.hits, out, missing=missing)
+        return
+    half = stream.count // 2
+    with tempfile.TemporaryFile() as spill:
+        out.flush()
+        child = os.fork()
+        if child == 0:  # pragma: no cover - the child's own coverage is not collected
+            code = 1
+            try:
+                with open(spill.fileno(), "w", encoding="utf-8", closefd=False) as sink:
+                    write_jsonl(stream.part(half, stream.count), sink)
+                code = 0
+            finally:
+                os._exit(code)
+        try:
+            write_jsonl(stream.part(0, half), out)
+            _, status = os.waitpid(child, 0)
+        except BaseException:
+            os.kill(child, signal.SIGKILL)
+            os.waitpid(child, 0)
+            raise
+        if os.waitstatus_to_exitcode(status) != 0:
+            write_jsonl(stream.part(half, stream.count), out)
+            return
+        spill.seek(0)
+        _copy(spill, out)
+
+
+def _two_cores() -> bool:
+    return hasattr(os, "fork") and sys.platform == "linux" and (os.cpu_count() or 1) > 1
+
+
+def _copy(spill: Any, out: TextIO) -> None:
+    """The spilled lines after what ``out`` holds: as bytes when it has a buffer (stdout)."""
+    out.flush()
+    target = getattr(out, "buffer", None)
+    if (
+        target is not None
+        and (getattr(out, "encoding", "") or "").lower().replace("-", "") == "utf8"
+    ):
+        while chunk := spill.read(_CHUNK):
+            target.write(chunk)
+        target.flush()
+        return
+    text = io.TextIOWrapper(spill, encoding="utf-8")
+    while chunk := text.read(_CHUNK):
+        out.write(chunk)
+    text.detach()

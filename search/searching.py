@@ -14,7 +14,7 @@ collect, hits — each handing the next a frozen value.  Ranking, best first:
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from functools import cached_property
 from pathlib import Path
@@ -52,6 +52,9 @@ class Stream:
     total: int
     strict_total: int
     keywords: tuple[str, ...] = ()
+    count: int = 0  # the hits ``hits`` will give
+    # the hits of ranks lo + 1 .. hi, read on their own (None: the hits cannot be split)
+    part: Callable[[int, int], Iterator[Hit]] | None = None
 
 
 class Searcher:
@@ -98,10 +101,23 @@ class Searcher:
             ledger = Ledger(weights.k1, weights.b) if options.explain else None
             scored = score(self.ranker, matched, ranking(planned, matched.relaxed), ledger)
             chosen = collect(scored, options, self.literal)
-        found = hits(
-            chosen, planned, matched, self.literal, ledger, self._document_at, self._numbered
+
+        def part(lo: int, hi: int) -> Iterator[Hit]:
+            return hits(
+                chosen,
+                planned,
+                matched,
+                self.literal,
+                ledger,
+                self._document_at,
+                self._numbered,
+                range(lo, hi),
+            )
+
+        count = len(chosen.passages)
+        return Stream(
+            part(0, count), len(matched.passages), matched.full, planned.terms, count, part
         )
-        return Stream(found, len(matched.passages), matched.full, planned.terms)
 
     def stream_matched(self, planned: Plan, matched: Matched, options: Options) -> Stream:
         """Rank, collect and read matches a caller chose itself (``watch``: the passages of

@@ -118,3 +118,61 @@ def test_an_index_of_the_previous_schema_says_rebuild(fresh: tuple[Path, Path]) 
     update(folder, [corpus], rebuild=True)
     with Searcher(folder) as searcher:
         assert searcher.search("灯").total == 1
+
+
+def _lines(stream: object, split_from: int, monkeypatch: pytest.MonkeyPatch) -> str:
+    from search import jsonlines
+
+    monkeypatch.setattr(jsonlines, "SPLIT_FROM", split_from)
+    out = io.StringIO()
+    jsonlines.write_stream(stream, out)
+    return out.getvalue()
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "fork"), reason="fork: POSIX only")
+def test_a_long_list_written_by_two_processes_is_the_same_lines(
+    built: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import os
+
+    forks: list[int] = []
+    real_fork = os.fork
+
+    def counted() -> int:
+        forks.append(1)
+        return real_fork()
+
+    monkeypatch.setattr(os, "fork", counted)
+    monkeypatch.setattr("search.jsonlines._two_cores", lambda: True)
+    with Searcher(built) as searcher:
+        one = _lines(searcher.stream("消费", Options(limit=0)), 10**9, monkeypatch)
+        assert forks == []
+        two = _lines(searcher.stream("消费", Options(limit=0)), 2, monkeypatch)
+        assert forks == [1]
+    ranks = [json.loads(line)["rank"] for line in two.splitlines()]
+    assert ranks == list(range(1, 9))  # 8 passages hold 消费: four in each process
+    assert two == one
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "fork"), reason="fork: POSIX only")
+def test_when_the_second_process_fails_the_first_writes_its_half(
+    built: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import dataclasses
+    import os
+
+    parent = os.getpid()
+    monkeypatch.setattr("search.jsonlines._two_cores", lambda: True)
+    with Searcher(built) as searcher:
+        one = _lines(searcher.stream("消费", Options(limit=0)), 10**9, monkeypatch)
+        stream = searcher.stream("消费", Options(limit=0))
+        part = stream.part
+        assert part is not None
+
+        def failing(lo: int, hi: int) -> object:
+            if os.getpid() != parent:
+                raise OSError("no space left on device")
+            return part(lo, hi)
+
+        two = _lines(dataclasses.replace(stream, part=failing), 2, monkeypatch)
+    assert two == one

@@ -24,11 +24,13 @@ def hits(
     ledger: Ledger | None,
     document_of: Callable[[int], Document] | None = None,
     numbered: Callable[[int], Document] | None = None,
+    rows: range | None = None,
 ) -> Iterator[Hit]:
     """The hits one by one, read as they are asked for (a long result list is streamed).  A
     full match highlights the keywords as written; a partial one the words it matched.
     ``document_of(passage)`` gives a passage's document (default: from its stored fields),
-    ``numbered(document number)`` a repost's (default: from its metadata)."""
+    ``numbered(document number)`` a repost's (default: from its metadata); ``rows``, the
+    collected passages to read (default: all), each keeps its rank in the whole list."""
     make_document = document_of or (lambda number: document_from(index.stored(number)))
     make_copy = numbered or (lambda number: document_from(index.document(number)))
     units = matched.relaxed.units if matched.relaxed else ()
@@ -37,11 +39,12 @@ def hits(
     read = getattr(index, "read_passages", None) or (
         lambda numbers: [index.passage(int(n)) for n in numbers]
     )
-    total = len(collected.passages)
-    for lo in range(0, total, _BATCH):  # a batch at a time: no list of every hit
-        numbers = collected.passages[lo : lo + _BATCH]
-        scores = collected.scores[lo : lo + _BATCH].tolist()
-        partials = collected.partial[lo : lo + _BATCH].tolist()
+    span = rows if rows is not None else range(len(collected.passages))
+    for lo in range(span.start, span.stop, _BATCH):  # a batch at a time: no list of every hit
+        hi = min(lo + _BATCH, span.stop)
+        numbers = collected.passages[lo:hi]
+        scores = collected.scores[lo:hi].tolist()
+        partials = collected.partial[lo:hi].tolist()
         passages = numbers.tolist()
         for i, (shown, text) in enumerate(read(numbers)):
             passage = passages[i]

@@ -16,6 +16,8 @@ from search.store import build, merge
 from search.store.writer import update
 from tests.sheetfiles import xlsx
 
+pytestmark = pytest.mark.slow  # sheets of thousands of rows across segments
+
 runner = CliRunner()
 ROWS = 3000
 HEADER = ["序号", "企业名称", "金额"]

@@ -20,6 +20,8 @@ from search.store import faults
 from search.store.manifest import INDEX_NAME, Manifest
 from search.store.writer import update
 
+pytestmark = pytest.mark.slow  # every test kills or waits for update processes
+
 SMALL = {"GOVSEARCH_FLUSH_CHARS": "30", "GOVSEARCH_MAX_SEGMENT_CHARS": "100000"}
 
 

@@ -23,6 +23,8 @@ from typer.testing import CliRunner
 from search.cli import app
 from tests.conftest import read_terminal
 
+pytestmark = pytest.mark.slow  # every test runs the command on a pseudo-terminal
+
 runner = CliRunner()
 WORDS = "经济 发展 消费 市场 政策 推动 建设 改革 创新 服务 企业 就业 民生 城市 乡村 振兴".split()
 

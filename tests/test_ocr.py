@@ -15,6 +15,8 @@ from search.documents import ocr, read
 from search.documents.pdf import read_pdf
 from search.errors import UnreadableDocument
 
+pytestmark = pytest.mark.slow  # OCR of scanned pages (the ocr extra) takes seconds a test
+
 runner = CliRunner()
 NOTICE = [
     ("title", "关于做好春节期间安全生产工作的通知"),

@@ -201,9 +201,7 @@ def test_the_page_is_filled_after_collapsing(reposts: Path) -> None:
     ]
 
 
-def test_groups_do_not_depend_on_segments(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_groups_do_not_depend_on_segments(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
     monkeypatch.setattr(build, "FLUSH_CHARS", 400)  # the repost in a segment of its own
     monkeypatch.setattr(merge, "MAX_CHARS", 500)  # never merged

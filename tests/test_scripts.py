@@ -169,6 +169,7 @@ def test_index_sizes_account_for_every_byte(built: Path) -> None:
     assert "text: stored text" in sizes.report(found, 1000)
 
 
+@pytest.mark.slow
 def test_growth_repeats_the_collection_with_distinct_ids(corpus: Path, tmp_path: Path) -> None:
     growth = _load("bench_growth")
     out = tmp_path / "growth"

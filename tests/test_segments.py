@@ -89,6 +89,7 @@ def _same(
             assert abs(x[3] - y[3]) <= 1e-9, (q, x, y)
 
 
+@pytest.mark.slow
 def test_one_run_and_twenty_updates_give_the_same_results(
     tmp_path: Path, small_segments: None
 ) -> None:

@@ -18,6 +18,7 @@ import argparse
 import os
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -38,7 +39,14 @@ def govsearch() -> list[str]:
 def wall(argv: list[str], source: Path | None = None) -> float:
     env = {**ENV, "PYTHONPATH": str(source)} if source else ENV
     start = time.perf_counter()
-    subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False, env=env)
+    subprocess.run(
+        argv,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        check=False,
+        env=env,
+        cwd=tempfile.gettempdir(),  # ``python -m search`` finds the package on the path, not here
+    )
     return time.perf_counter() - start
 
 
@@ -60,7 +68,7 @@ def commands(indexes: list[Path], word: str) -> dict[str, list[str]]:
     base = govsearch()
     out = {"--version": [*base, "--version"], "--help": [*base, "--help"]}
     for index in indexes:
-        search = [*base, "search", word, "--index", str(index), "--color", "never"]
+        search = [*base, "search", word, "--index", str(index.resolve()), "--color", "never"]
         name = index.parent.name if index.name == "index" else index.name
         out[f"search {word} ({name})"] = search
         out[f"search {word} -c ({name})"] = [*search, "-c"]
@@ -70,6 +78,12 @@ def commands(indexes: list[Path], word: str) -> dict[str, list[str]]:
 def measure(
     command: list[str], repeat: int, before: Path | None, baseline: list[float]
 ) -> dict[str, object]:
+    if before:  # both versions started alike: ``python -m search`` (an older one has no entry)
+        command = (
+            [sys.executable, "-m", "search", *command[1:]]
+            if command[0] != sys.executable
+            else command
+        )
     runs: list[float] = []
     older: list[float] = []
     wall(command)  # once first: bytecode written, files in the page cache

@@ -213,7 +213,7 @@ def test_coldstart_commands() -> None:
         "search",
         "消费",
         "--index",
-        "ix",
+        str(Path("ix").resolve()),  # absolute: the commands run from the temporary folder
         "--color",
         "never",
         "-c",

@@ -109,9 +109,7 @@ class SegmentSink:
         self._rows: list[DocumentRow] = []
         self._chars = 0
 
-    def add(
-        self, source: str, record: str, document: Document, passages: Iterable[Passage]
-    ) -> int:
+    def add(self, source: str, record: str, document: Document, passages: Iterable[Passage]) -> int:
         """Add a document (its passages may be an iterator, read as they are added); returns
         how many passages were added."""
         part: list[Passage] = []

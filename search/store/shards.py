@@ -97,8 +97,7 @@ def check_count(folder: Path, asked: int | None, rebuild: bool) -> int:
         return have or 1
     if have is not None and asked != have and not rebuild:
         raise BadInput(
-            f"the index at {folder} has {have} shard{'s' * (have != 1)}; "
-            f"changing that rebuilds it",
+            f"the index at {folder} has {have} shard{'s' * (have != 1)}; changing that rebuilds it",
             f"govsearch index --rebuild --shards {asked} --index {folder}",
         )
     return asked

@@ -23,11 +23,12 @@ import numpy as np
 from search.errors import IndexCorrupt
 from search.models import Passage
 from search.sets import unique
+from search.store.columns import PassageColumns
+from search.store.postings import term_arrays
 from search.store.segment import DOC_FIELDS, SegmentData
 
 _CACHED = 256
 _EMPTY = np.zeros(0, dtype=np.int64)
-_LINE_BITS = 20
 MMAP = False  # see _readers
 
 
@@ -43,29 +44,11 @@ class Part:
 
 
 def _decoded(reader: Any, word: str) -> tuple[np.ndarray, np.ndarray]:
-    """A term's postings in one Whoosh segment (deleted passages included), as arrays:
-    passage numbers and frequencies, read a block at a time."""
+    """A word's postings in one Whoosh segment (deleted passages included), as arrays:
+    passage numbers and frequencies (raises ``TermNotFound``)."""
     text = reader._text_to_bytes("text", word)
-    fmt = reader.schema["text"].format
-    m = reader._terms.matcher("text", text, fmt, scorer=None)
-    ids: list[np.ndarray] = []
-    weights: list[np.ndarray] = []
-    if hasattr(m, "_read_ids") and hasattr(m, "_next_block"):  # Whoosh 3's block matcher
-        while m.is_active():
-            m._read_ids()
-            m._read_weights()
-            ids.append(np.asarray(m._ids, dtype=np.int64))
-            weights.append(np.asarray(m._weights, dtype=np.float64))
-            m._next_block()
-    else:  # a term whose few postings are kept inline
-        one_ids, one_weights = [], []
-        while m.is_active():
-            one_ids.append(m.id())
-            one_weights.append(m.weight())
-            m.next()
-        ids.append(np.array(one_ids, dtype=np.int64))
-        weights.append(np.array(one_weights, dtype=np.float64))
-    return np.concatenate(ids), np.concatenate(weights)
+    info = reader._terms.term_info("text", text)
+    return term_arrays(reader, "text", text, info, reader.schema["text"].format)
 
 
 class _Field:
@@ -307,28 +290,7 @@ class IndexView:
     def places(self, numbers: np.ndarray) -> np.ndarray:
         """These passages' places in collection order (``docinfo[numbers, 4]``), made for them
         alone unless the whole column is already made."""
-        numbers = np.asarray(numbers, dtype=np.int64)
-        columns = self.docinfo
-        if 4 in columns.made or len(numbers) * 4 > self.doc_count:
-            return columns.column(4)[numbers]
-        out = np.zeros(len(numbers), dtype=np.int64)
-        which = np.searchsorted(np.array(self._bases), numbers, side="right") - 1
-        for index in unique(which).tolist():
-            chosen = which == index
-            out[chosen] = self._places(index, numbers[chosen] - self.parts[index].base)
-        return out
-
-    def _places(self, index: int, local: np.ndarray | slice) -> np.ndarray:
-        """Places in collection order of some passages of one segment (local numbers)."""
-        ranks = self.docinfo.source_rank
-        d = self.parts[index].data
-        rank = np.array([ranks[s] for s in d.sources], dtype=np.int64)
-        top = (1 << _LINE_BITS) - 1
-        line = np.minimum(d["p.line"][local].astype(np.int64), top)
-        paragraph = np.minimum(d["p.paragraph"][local].astype(np.int64), top)
-        source = rank[d["d.source"][d["p.doc"][local]]]
-        out: np.ndarray = source << (2 * _LINE_BITS) | line << _LINE_BITS | paragraph
-        return out
+        return self.docinfo.places(numbers)
 
     def live(self) -> np.ndarray:
         """Every live passage's number."""
@@ -472,53 +434,3 @@ class IndexView:
                 meta = d.document(n)
                 out.append([f"{meta[0]}\x1f{meta[1]}", d.title.text(n), d.issuer.text(n)])
         return out
-
-
-class PassageColumns:
-    """An ``IndexView``'s per-passage columns (see ``IndexView.docinfo``), each made from the
-    segments on first use and then read-only."""
-
-    def __init__(self, view: IndexView) -> None:
-        self.view = view
-        self.made: dict[int, np.ndarray] = {}
-
-    @cached_property
-    def source_rank(self) -> dict[str, int]:
-        """Each source file's place in the collection's order of files (a sharded
-        collection's, when the view is given it)."""
-        view = self.view
-        sources = view.source_order or sorted({s for p in view.parts for s in p.data.sources})
-        return {source: i for i, source in enumerate(sources)}
-
-    def __getitem__(self, key: tuple[Any, int]) -> Any:
-        rows, k = key
-        return self.column(k)[rows]
-
-    def column(self, k: int) -> np.ndarray:
-        found = self.made.get(k)
-        if found is None:
-            found = self._make(k)
-            found.flags.writeable = False
-            self.made[k] = found
-        return found
-
-    def _make(self, k: int) -> np.ndarray:
-        view = self.view
-        if not view.parts:
-            return _EMPTY
-        if k == 4:
-            out = [view._places(i, slice(None)) for i in range(len(view.parts))]
-            return np.concatenate(out)
-        pieces = []
-        for part in view.parts:
-            d = part.data
-            if k == 0:
-                piece = d["p.doc"].astype(np.int64) + part.doc_base
-                if part.alive is not None:
-                    piece[~part.alive] = -1
-            elif k == 1:
-                piece = d["d.date"][d["p.doc"]].astype(np.int64)
-            else:
-                piece = d["p.length" if k == 2 else "p.paragraph"].astype(np.int64)
-            pieces.append(piece)
-        return np.concatenate(pieces)

@@ -21,6 +21,7 @@ import numpy as np
 
 from search.analysis import words
 from search.store.manifest import INDEX_NAME
+from search.store.postings import term_arrays
 
 TEXT, SOURCE, RECORD = "text", "source", "record"
 _FIELDS = (RECORD, SOURCE, TEXT)  # Whoosh wants postings field by field, in name order
@@ -243,27 +244,3 @@ def _renumbered(
         joined, joined_weights = np.concatenate(ids), np.concatenate(weights)
     if len(joined):
         yield field, btext, joined.tolist(), joined_weights.astype(np.int64).tolist()
-
-
-def term_arrays(
-    reader: Any, field: str, btext: bytes, info: Any, fmt: Any
-) -> tuple[np.ndarray, np.ndarray]:
-    """A term's postings in one Whoosh segment (deleted passages included), as arrays:
-    passage numbers and weights, read a block at a time (an inlined list at once)."""
-    if info.is_inlined():
-        inline_ids, inline_weights, _ = info.inlined_postings()
-        ids = np.array(inline_ids, dtype=np.int64)
-        if len(inline_weights):
-            return ids, np.array(inline_weights, dtype=np.float64)
-        return ids, np.ones(len(ids), dtype=np.float64)  # none kept: all 1 (whoosh_codec)
-    terms = reader._terms
-    m = terms._codec.postings_reader(terms._postfile, info, fmt, term=(field, btext))
-    id_blocks: list[np.ndarray] = []
-    weight_blocks: list[np.ndarray] = []
-    while m.is_active():
-        m._read_ids()
-        m._read_weights()
-        id_blocks.append(np.asarray(m._ids, dtype=np.int64))
-        weight_blocks.append(np.asarray(m._weights, dtype=np.float64))
-        m._next_block()
-    return np.concatenate(id_blocks), np.concatenate(weight_blocks)

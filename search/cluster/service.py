@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -52,16 +53,24 @@ def up(folder: Path, address: str | None, folders: list[Path]) -> list[ActorStat
 
 
 def down(address: str | None, folders: list[Path]) -> int:
-    """End the long-lived actors of every shard; how many there were."""
+    """End the long-lived actors of every shard; how many there were.  Returns once their
+    names are free (``status`` then says none)."""
     ray = connect(address or "auto")
-    ended = 0
+    ended: list[str] = []
     for folder in folders:
         try:
             ray.kill(ray.get_actor(actor_name(folder), namespace=NAMESPACE), no_restart=True)
-            ended += 1
+            ended.append(actor_name(folder))
         except ValueError:
             continue
-    return ended
+    waiting, deadline = list(ended), time.monotonic() + 30
+    while waiting and time.monotonic() < deadline:  # a killed actor's name is freed a moment later
+        try:
+            ray.get_actor(waiting[0], namespace=NAMESPACE)
+            time.sleep(0.1)
+        except ValueError:
+            waiting.pop(0)
+    return len(ended)
 
 
 def status(address: str | None, folders: list[Path]) -> list[ActorState]:

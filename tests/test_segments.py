@@ -374,3 +374,26 @@ def test_a_merge_keeps_a_passage_without_words(tmp_path: Path, small_segments: N
         hits = searcher.search("……", Options(limit=0)).hits
         assert sorted(h.document.doc_id for h in hits) == [f"notices/m{i}.txt" for i in range(10)]
         assert searcher.search("号工程", Options(limit=0)).total == 10
+
+
+def test_adding_and_removing_a_text_file_leaves_the_dumps_line_hashes_unread(
+    fresh: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    corpus, folder = fresh
+    update(folder, [corpus])  # the corpus holds a dump: its line hashes are in records-<G>
+    read: list[str] = []
+    original = Manifest._all_records
+
+    def spy(self: Manifest, where: Path) -> dict[str, dict[str, str]]:
+        read.append(str(where))
+        return original(self, where)
+
+    monkeypatch.setattr(Manifest, "_all_records", spy)
+    notice = corpus / "notice.txt"
+    notice.write_text("关于路灯的通知\n\n路灯维修。\n", encoding="utf-8")
+    assert update(folder).added == 1
+    notice.unlink()
+    assert update(folder).removed == 1
+    assert read == []  # neither update read the dumps' line hashes
+    with Searcher(folder) as searcher:
+        assert searcher.search("促消费稳增长", Options(strict=True)).total == 1

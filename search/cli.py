@@ -11,12 +11,13 @@ import signal
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
 from search import __version__
 from search.cli_analysts import trend, watch_app
+from search.cli_batch import batch
 from search.cli_cluster import cluster, ray_address
 from search.cli_help import (
     CONTEXT,
@@ -27,19 +28,18 @@ from search.cli_help import (
     interrupted,
     query_text,
 )
-from search.cli_options import ColorOpt, IndexOpt, PartialOpt, RayOpt
+from search.cli_inspect import show, stats
+from search.cli_options import ColorOpt, IndexOpt, PartialOpt, PerDocOpt, RayOpt, StrictOpt
 from search.cli_support import (
     Color,
     check_location,
     configure,
-    console,
     fail,
     from_here,
     kept,
     missing_shards,
     new_index,
     open_searcher,
-    progress,
     ready,
     report_failures,
     run_index,
@@ -71,36 +71,11 @@ class Sort(StrEnum):
     date = "date"
 
 
-class Format(StrEnum):
-    jsonl = "jsonl"
-    tsv = "tsv"
-    trec = "trec"
-
-
-class Input(StrEnum):
-    auto = "auto"
-    text = "text"
-    jsonl = "jsonl"
-    tsv = "tsv"
-
-
 class Engine(StrEnum):
     rjieba = "rjieba"
     jieba = "jieba"
 
 
-PerDocOpt = Annotated[
-    int,
-    typer.Option(
-        "--per-doc",
-        min=0,
-        metavar="N",
-        help="Passages of one document on the first page (0 = no limit).",
-    ),
-]
-StrictOpt = Annotated[
-    bool, typer.Option("--strict", help="Only passages matching every keyword; never relax.")
-]
 UserdictOpt = Annotated[
     Path | None,
     typer.Option(
@@ -307,159 +282,9 @@ def _facet_names(text: str | None, files_or_count: bool) -> tuple[str, ...]:
         return parse_names(text)
 
 
-@app.command(cls=Command, short_help="Run many queries: one per line of a file or stdin.")
-def batch(
-    source: Annotated[
-        str,
-        typer.Argument(
-            metavar="FILE",
-            help="Queries, one per line (text, id<TAB>query or JSON); - or none: stdin.",
-        ),
-    ] = "-",
-    index_dir: IndexOpt = None,
-    fmt: Annotated[
-        Format, typer.Option("--format", help="jsonl (as search --json, plus qid), tsv, trec.")
-    ] = Format.jsonl,
-    limit: Annotated[
-        int | None,
-        typer.Option(
-            "-n",
-            "--limit",
-            min=0,
-            metavar="N",
-            show_default=False,
-            help="Hits per query (0 = all) [default: 10; trec: 100 documents].",
-        ),
-    ] = None,
-    per_doc: PerDocOpt = 3,
-    strict: StrictOpt = False,
-    form: Annotated[
-        Input,
-        typer.Option(
-            "--input",
-            help="Lines: auto ({…} is JSON, id<TAB>query is tsv, else text), text, jsonl, tsv.",
-        ),
-    ] = Input.auto,
-    run_name: Annotated[
-        str,
-        typer.Option("--run", metavar="NAME", help="Run name in the last column of trec output."),
-    ] = "govsearch",
-    ray: RayOpt = None,
-    allow_partial: PartialOpt = False,
-) -> None:
-    """Run many queries over one open index; results on stdout, bad lines on stderr.
-
-    Exit status: 0 when some query matched in full, 1 when none did, 2 when a line was bad."""
-    from search import batch as batching
-    from search import render
-
-    folder = resolve(index_dir)
-    trec = fmt is Format.trec
-    with user_errors():
-        if not run_name or any(ch.isspace() for ch in run_name):
-            raise BadInput(f"bad --run name {run_name!r}", "give one word, e.g. --run bm25")
-        data = _read_input(source)
-        ready(folder)
-        from search.searching import Options
-
-        limit = (100 if trec else 10) if limit is None else limit
-        defaults = Options(
-            limit,
-            per_doc=1 if trec else per_doc,
-            strict=strict,
-            distinct="document" if trec else "",
-        )
-        items = batching.parse(data, defaults, form.value)
-        write = render.batch_writer(fmt.value, sys.stdout, run_name)
-        progress_cb, bar = progress("searching")
-        with open_searcher(folder, ray_address(ray), allow_partial) as searcher, bar:
-            report = batching.run(searcher, items, write, _report_bad, progress_cb)
-            missing_shards(searcher)
-    if report.bad:
-        stderr(f"govsearch: {report.summary()}")
-        raise typer.Exit(2)
-    if not report.matched:  # as grep with several patterns: nothing matched
-        raise typer.Exit(1)
-
-
-def _read_input(source: str) -> bytes:
-    if source == "-":
-        if sys.stdin.isatty():
-            stderr("govsearch: reading queries from standard input (end with Ctrl-D)")
-        return sys.stdin.buffer.read()
-    try:
-        return Path(source).read_bytes()
-    except OSError as exc:
-        raise BadInput(
-            f"cannot read {source}: {exc.strerror}", "give a file of queries, or - for stdin"
-        ) from exc
-
-
-def _report_bad(bad: Any) -> None:
-    stderr(f"govsearch: line {bad.line}: {bad.message}")
-
-
-@app.command(cls=Command, short_help="What the index holds.")
-def stats(
-    index_dir: IndexOpt = None,
-    as_json: Annotated[bool, typer.Option("--json", help="One JSON object.")] = False,
-    ray: RayOpt = None,
-) -> None:
-    """Documents, passages, size, last update, collection, analysis; documents by issuer
-    and by year; a sharded index's shards (with --ray: the Ray node that searches each)."""
-    from dataclasses import replace
-
-    from search import render
-    from search.stats import collect, shard_stats, stats_object
-
-    folder = resolve(index_dir)
-    with user_errors():
-        check_location(folder)
-        configure(folder, None, None)
-        from search.searching import Searcher
-        from search.store.manifest import damaged
-
-        with Searcher(folder) as searcher, damaged(folder):
-            found = collect(searcher)
-        found = replace(found, shards=shard_stats(folder, ray_address(ray)))
-    if as_json:
-        sys.stdout.write(render.json_line(stats_object(found)) + "\n")
-    else:
-        render.write_stats(found, sys.stdout)
-
-
-@app.command(cls=Command, short_help="A passage in its document, or a whole document.")
-def show(
-    location: Annotated[
-        str,
-        typer.Argument(
-            metavar="LOCATION", help="A doc_id, or path:line (path:pN) as printed by search."
-        ),
-    ],
-    query_text: Annotated[
-        str, typer.Argument(metavar="QUERY", help="Highlight the matches of this query.")
-    ] = "",
-    index_dir: IndexOpt = None,
-    context: Annotated[
-        int, typer.Option("-C", "--context", min=0, metavar="N", help="Passages before and after.")
-    ] = 2,
-    color: ColorOpt = Color.auto,
-) -> None:
-    """A passage in its document, with passages around it (a doc_id: the whole document)."""
-    from search import render
-    from search.show import excerpt
-
-    folder = resolve(index_dir)
-    with user_errors():
-        ready(folder)
-        from search.searching import Searcher
-        from search.store.manifest import damaged
-
-        with Searcher(folder) as searcher, damaged(folder):
-            shown = excerpt(searcher, location, context, query_text)
-    render.excerpt(shown, console(color))
-
-
+app.command(cls=Command, short_help="Run many queries: one per line of a file or stdin.")(batch)
+app.command(cls=Command, short_help="What the index holds.")(stats)
+app.command(cls=Command, short_help="A passage in its document, or a whole document.")(show)
 app.command(cls=Command, short_help="Matching documents per year, quarter or month, as bars.")(
     trend
 )

@@ -37,3 +37,15 @@ PartialOpt = Annotated[
         help="With --ray: answer from the other shards when one cannot (said on stderr).",
     ),
 ]
+PerDocOpt = Annotated[
+    int,
+    typer.Option(
+        "--per-doc",
+        min=0,
+        metavar="N",
+        help="Passages of one document on the first page (0 = no limit).",
+    ),
+]
+StrictOpt = Annotated[
+    bool, typer.Option("--strict", help="Only passages matching every keyword; never relax.")
+]

@@ -23,7 +23,7 @@ def stats(
     and by year; a sharded index's shards (with --ray: the Ray node that searches each)."""
     from dataclasses import replace
 
-    from search import render
+    from search import render, render_inspect
     from search.stats import collect, shard_stats, stats_object
 
     folder = resolve(index_dir)
@@ -39,7 +39,7 @@ def stats(
     if as_json:
         sys.stdout.write(render.json_line(stats_object(found)) + "\n")
     else:
-        render.write_stats(found, sys.stdout)
+        render_inspect.write_stats(found, sys.stdout)
 
 
 def show(
@@ -59,7 +59,7 @@ def show(
     color: ColorOpt = Color.auto,
 ) -> None:
     """A passage in its document, with passages around it (a doc_id: the whole document)."""
-    from search import render
+    from search import render_inspect
     from search.show import excerpt
 
     folder = resolve(index_dir)
@@ -70,4 +70,4 @@ def show(
 
         with Searcher(folder) as searcher, damaged(folder):
             shown = excerpt(searcher, location, context, query_text)
-    render.excerpt(shown, console(color))
+    render_inspect.excerpt(shown, console(color))

@@ -84,9 +84,9 @@ def read_passages(files: Sequence[Path], index: Path) -> Iterator[Para]:
     """Every passage of ``files``, read with the project's own reader (document ids as the
     index at ``index`` gives them), normalised."""
     from search import analysis, documents
-    from search.store import writer as indexing
+    from search.store import changes
 
-    ids = indexing.file_ids(index)
+    ids = changes.file_ids(index)
     for path in files:
         doc_id, display = ids(path)
         try:

@@ -22,7 +22,6 @@ from pathlib import Path
 from typing import Any
 
 from search import analysis, documents
-from search.config import collection_base
 from search.errors import BadInput, IndexCorrupt, IndexLocked
 from search.models import Step
 from search.store import faults, merge
@@ -35,6 +34,8 @@ from search.store.build import (
     run_batch,
     run_parallel,
 )
+from search.store.changes import Plan, file_hash, file_ids, under
+from search.store.changes import plan as plan_update
 from search.store.manifest import (
     INDEX_NAME,
     Manifest,
@@ -88,28 +89,6 @@ class IndexReport:
         return bool(failed) and not (self.added or self.changed or self.unchanged)
 
 
-def _hash(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
-def file_ids(folder: Path) -> Callable[[Path], tuple[str, str]]:
-    """Document ids of files are their paths relative to the folder that holds the index."""
-    base = Path(collection_base(folder))
-
-    def ids(path: Path) -> tuple[str, str]:
-        try:
-            rel = path.relative_to(base).as_posix()
-        except ValueError:
-            rel = path.as_posix()
-        return rel, rel
-
-    return ids
-
-
 def _open_or_create(folder: Path) -> tuple[Any, Manifest]:
     from whoosh import index as windex
 
@@ -148,96 +127,6 @@ def _through_files(ix: Any) -> Any:
     return ix
 
 
-@dataclass(frozen=True)
-class _Plan:
-    jobs: list[Job]
-    changed: set[str]
-    removed: list[str]
-    records: dict[str, tuple[list[int], dict[str, str]]]  # dump → (lines to delete, new hashes)
-    unchanged: int
-    still_failed: int = 0  # files that failed before and have not changed: not read again
-    unchanged_files: tuple[str, ...] = ()
-
-
-def _plan(
-    folder: Path,
-    found: list[Path],
-    roots: list[Path],
-    manifest: Manifest,
-    ids: Any,
-    route: Route | None = None,
-) -> _Plan:
-    jobs: list[Job] = []
-    changed: set[str] = set()
-    records: dict[str, tuple[list[int], dict[str, str]]] = {}
-    still_failed = 0
-    same: list[str] = []
-    seen = set()
-    for path in found:
-        key = str(path)
-        doc_id, display = ids(path)
-        dump = documents.suffix_format(path) == "jsonl"
-        if route is not None and not dump and not route.keeps(doc_id):
-            continue  # another shard's file
-        seen.add(key)
-        entry = manifest.files.get(key)
-        if entry is None:
-            old, stat = manifest.failed.get(key), path.stat()
-            if old and (old["size"], old["mtime_ns"]) == (stat.st_size, stat.st_mtime_ns):
-                still_failed += 1
-            else:
-                jobs.append(Job(key, doc_id, display, route=route))
-            continue
-        stat = path.stat()
-        if entry["size"] == stat.st_size and entry["mtime_ns"] == stat.st_mtime_ns:
-            same.append(key)
-            continue
-        if entry["size"] == stat.st_size and entry["sha256"] == _hash(path):
-            entry["mtime_ns"] = stat.st_mtime_ns
-            same.append(key)
-            continue
-        changed.add(key)
-        diff = _record_diff(path, manifest.line_hashes(folder, key))
-        if diff is None:
-            jobs.append(Job(key, doc_id, display, route=route))
-        else:
-            gone, hashes, lines = diff
-            records[key] = (gone, hashes)
-            jobs.append(Job(key, doc_id, display, tuple(lines), route))
-    resolved = [r.resolve() for r in roots]
-    removed = [
-        key
-        for key in manifest.files
-        if key not in seen and any(_under(Path(key), r) for r in resolved)
-    ]
-    for key in [k for k in manifest.failed if k not in seen]:
-        if any(_under(Path(key), r) for r in resolved):
-            del manifest.failed[key]  # a file that failed is gone
-    return _Plan(jobs, changed, removed, records, len(same), still_failed, tuple(same))
-
-
-def _record_diff(
-    path: Path, old: dict[str, str] | None
-) -> tuple[list[int], dict[str, str], list[int]] | None:
-    """For a changed JSON Lines dump indexed record by record: the record lines whose indexed
-    version is gone, the new line hashes, and the lines to read.  None: read it whole."""
-    if old is None or documents.suffix_format(path) != "jsonl":
-        return None
-    data = path.read_bytes()
-    try:
-        data.decode("utf-8")
-    except UnicodeDecodeError:
-        return None
-    new = line_hashes(data)
-    gone = [int(line) for line, digest in old.items() if new.get(line) != digest]
-    fresh = [int(line) for line, digest in new.items() if old.get(line) != digest]
-    return gone, new, fresh
-
-
-def _under(path: Path, root: Path) -> bool:
-    return path == root or root in path.parents
-
-
 def update(
     folder: Path,
     paths: list[Path] | None = None,
@@ -267,7 +156,7 @@ def _found(
     files = [
         f
         for f in found.files
-        if not _under(f, own) and not _under(f, own.parent / (own.name + ".rebuild"))
+        if not under(f, own) and not under(f, own.parent / (own.name + ".rebuild"))
     ]
     report = IndexReport(skipped=[f"{p}: {why}" for p, why in found.skipped])
     report.failed += [f"{p}: no such file or folder" for p in found.missing if paths]
@@ -290,7 +179,7 @@ def _update(
     ix, manifest = _open_or_create(folder)
     given = paths if paths else [Path(r) for r in manifest.roots] or [_default_root()]
     files, report = _found(folder, given, paths)
-    plan = _plan(folder, files, given, manifest, file_ids(folder), route)
+    plan = plan_update(folder, files, given, manifest, file_ids(folder), route)
     report.unchanged = plan.unchanged
     report.still_failed = plan.still_failed
     report.kinds.update(dict.fromkeys(plan.unchanged_files, "unchanged"))
@@ -320,7 +209,7 @@ def _write(
     writer: Any,
     folder: Path,
     manifest: Manifest,
-    plan: _Plan,
+    plan: Plan,
     report: IndexReport,
     progress: Progress | None,
 ) -> list[Any]:
@@ -400,7 +289,7 @@ class _Reporter:
 
 
 def _account(
-    folder: Path, result: Any, plan: _Plan, manifest: Manifest, report: IndexReport
+    folder: Path, result: Any, plan: Plan, manifest: Manifest, report: IndexReport
 ) -> None:
     key = result.path
     report.failed.extend(result.problems)
@@ -421,7 +310,7 @@ def _account(
     entry: dict[str, Any] = {
         "size": stat.st_size,
         "mtime_ns": stat.st_mtime_ns,
-        "sha256": hashlib.sha256(data).hexdigest() if is_dump else _hash(path),
+        "sha256": hashlib.sha256(data).hexdigest() if is_dump else file_hash(path),
     }
     if key in plan.records:  # what is left of the old version (see _write), and what is new
         old = manifest.files[key]

@@ -109,9 +109,18 @@ def write_stream(stream: Any, out: TextIO, missing: Sequence[str] = ()) -> None:
         write_jsonl(stream.hits, out, missing=missing)
         return
     half = stream.count // 2
-    with tempfile.TemporaryFile() as spill:
+    try:
+        spill = tempfile.TemporaryFile()  # noqa: SIM115 - closed by the with below
+    except OSError:  # no room for it: one process
+        write_jsonl(stream.hits, out)
+        return
+    with spill:
         out.flush()
-        child = os.fork()
+        try:
+            child = os.fork()
+        except OSError:  # no process to spare: one process
+            write_jsonl(stream.hits, out)
+            return
         if child == 0:  # pragma: no cover - the child's own coverage is not collected
             code = 1
             try:

@@ -176,3 +176,19 @@ def test_when_the_second_process_fails_the_first_writes_its_half(
 
         two = _lines(dataclasses.replace(stream, part=failing), 2, monkeypatch)
     assert two == one
+
+
+def test_without_a_temporary_file_one_process_writes_every_line(
+    built: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import tempfile
+
+    def no_room() -> object:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr("search.jsonlines._two_cores", lambda: True)
+    with Searcher(built) as searcher:
+        one = _lines(searcher.stream("消费", Options(limit=0)), 10**9, monkeypatch)
+        monkeypatch.setattr(tempfile, "TemporaryFile", no_room)
+        two = _lines(searcher.stream("消费", Options(limit=0)), 2, monkeypatch)
+    assert two == one and len(two.splitlines()) == 8

@@ -11,10 +11,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from search.sets import unique
-
 if TYPE_CHECKING:
-    from search.store.view import IndexView
+    from search.store.view import IndexView, Part
 
 _EMPTY = np.zeros(0, dtype=np.int64)
 _LINE_BITS = 20
@@ -53,7 +51,7 @@ class PassageColumns:
         if not view.parts:
             return _EMPTY
         if k == 4:
-            return np.concatenate([self._places(i, slice(None)) for i in range(len(view.parts))])
+            return np.concatenate([self._places(part, slice(None)) for part in view.parts])
         pieces = []
         for part in view.parts:
             d = part.data
@@ -75,16 +73,13 @@ class PassageColumns:
         if 4 in self.made or len(numbers) * 4 > view.doc_count:
             return self.column(4)[numbers]
         out = np.zeros(len(numbers), dtype=np.int64)
-        bases = np.array([p.base for p in view.parts], dtype=np.int64)
-        which = np.searchsorted(bases, numbers, side="right") - 1
-        for index in unique(which).tolist():
-            chosen = which == index
-            out[chosen] = self._places(index, numbers[chosen] - view.parts[index].base)
+        for part, rows, local in view.by_part(numbers):
+            out[rows] = self._places(part, local)
         return out
 
-    def _places(self, index: int, local: np.ndarray | slice) -> np.ndarray:
+    def _places(self, part: Part, local: np.ndarray | slice) -> np.ndarray:
         """Places in collection order of some passages of one segment (local numbers)."""
-        d = self.view.parts[index].data
+        d = part.data
         rank = np.array([self.source_rank[s] for s in d.sources], dtype=np.int64)
         top = (1 << _LINE_BITS) - 1
         line = np.minimum(d["p.line"][local].astype(np.int64), top)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import bisect
 from collections import OrderedDict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -229,16 +229,21 @@ class IndexView:
 
     def texts(self, numbers: np.ndarray) -> list[str]:
         """``text`` of each of ``numbers``, in their order, decoded a segment at a time."""
+        out: list[str] = [""] * len(numbers)
+        for part, rows, local in self.by_part(numbers):
+            for row, text in zip(rows.tolist(), part.data.text.texts(local), strict=True):
+                out[row] = text
+        return out
+
+    def by_part(self, numbers: np.ndarray) -> Iterator[tuple[Part, np.ndarray, np.ndarray]]:
+        """Passage numbers split by segment: each segment holding some of them, where they
+        stand in ``numbers`` (rows), and their numbers in the segment."""
         numbers = np.asarray(numbers, dtype=np.int64)
         which = np.searchsorted(np.array(self._bases), numbers, side="right") - 1
-        out: list[str] = [""] * len(numbers)
         for index in unique(which).tolist():
             part = self.parts[index]
             rows = np.flatnonzero(which == index)
-            found = part.data.text.texts(numbers[rows] - part.base)
-            for row, text in zip(rows.tolist(), found, strict=True):
-                out[row] = text
-        return out
+            yield part, rows, numbers[rows] - part.base
 
     def stored(self, number: int) -> dict[str, Any]:
         """A passage's location, text and document metadata."""
@@ -252,26 +257,17 @@ class IndexView:
 
     def read_passages(self, numbers: np.ndarray) -> list[tuple[Passage, str]]:
         """``passage`` of each of ``numbers``, in their order, read segment by segment."""
-        numbers = np.asarray(numbers, dtype=np.int64)
-        which = np.searchsorted(np.array(self._bases), numbers, side="right") - 1
         out: list[tuple[Passage, str]] = [None] * len(numbers)  # type: ignore[list-item]
-        for index in unique(which).tolist():
-            part = self.parts[index]
-            rows = np.flatnonzero(which == index)
-            found_rows = part.data.read_passages(numbers[rows] - part.base)
-            for row, found in zip(rows.tolist(), found_rows, strict=True):
+        for part, rows, local in self.by_part(numbers):
+            for row, found in zip(rows.tolist(), part.data.read_passages(local), strict=True):
                 out[row] = found
         return out
 
     def counts(self, numbers: np.ndarray, needle: str, first_only: bool = False) -> np.ndarray:
         """How often ``needle`` occurs in each of the given passages."""
-        numbers = np.asarray(numbers, dtype=np.int64)
         out = np.zeros(len(numbers), dtype=np.int64)
-        which = np.searchsorted(np.array(self._bases), numbers, side="right") - 1
-        for index in unique(which).tolist():
-            part = self.parts[index]
-            chosen = which == index
-            out[chosen] = part.data.text.counts(numbers[chosen] - part.base, needle, first_only)
+        for part, rows, local in self.by_part(numbers):
+            out[rows] = part.data.text.counts(local, needle, first_only)
         return out
 
     def contains(self, numbers: np.ndarray, needle: str) -> np.ndarray:

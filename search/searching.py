@@ -18,7 +18,6 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from functools import cached_property
 from pathlib import Path
-from typing import Any
 
 from search.analyzer import Analyzer
 from search.config import absolute, collection_base, display_path
@@ -130,12 +129,7 @@ class Searcher:
 
     def _document_at(self, passage: int) -> Document:
         """The document of a passage, made once per document for all of its hits."""
-        return self._numbered(int(self._owners[passage]))
-
-    @cached_property
-    def _owners(self) -> Any:
-        """Per passage, its document's number."""
-        return self.literal.docinfo.column(0)
+        return self._numbered(int(self.literal.docinfo.column(0)[passage]))
 
     def _numbered(self, number: int) -> Document:
         """A document by its number, made once."""

@@ -15,6 +15,7 @@ import os
 import signal
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -160,16 +161,24 @@ class SegmentSink:
 def _give_back() -> None:
     """Return the memory a closed segment used to the system (glibc keeps freed heap pages
     otherwise, and a worker's resident size stayed at its largest segment's peak)."""
-    import ctypes
-    import ctypes.util
     import gc
 
     gc.collect()
-    name = ctypes.util.find_library("c")
-    if name:
-        trim = getattr(ctypes.CDLL(name), "malloc_trim", None)
-        if trim is not None:
-            trim(0)
+    trim = _malloc_trim()
+    if trim is not None:
+        trim(0)
+
+
+@lru_cache(maxsize=1)
+def _malloc_trim() -> Callable[[int], int] | None:
+    """glibc's ``malloc_trim``, found once among the symbols already loaded (None elsewhere)."""
+    import ctypes
+
+    try:
+        found: Callable[[int], int] | None = getattr(ctypes.CDLL(None), "malloc_trim", None)
+    except OSError:
+        return None
+    return found
 
 
 def close_segment(folder: Path, seg: Any, rows: list[DocumentRow]) -> Any:

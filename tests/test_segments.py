@@ -397,3 +397,30 @@ def test_adding_and_removing_a_text_file_leaves_the_dumps_line_hashes_unread(
     assert read == []  # neither update read the dumps' line hashes
     with Searcher(folder) as searcher:
         assert searcher.search("促消费稳增长", Options(strict=True)).total == 1
+
+
+def test_the_merge_policy_never_merges_a_segment_closed_full(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Segments closed full (half the merge limit or more) are final unless over 30%
+    deleted, then rewritten alone; small ones merge eight of a size class at a time, never
+    above the limit, so a build writes each passage once."""
+
+    class Seg:
+        def __init__(self, name: str) -> None:
+            self.name = name
+
+        def segment_id(self) -> str:
+            return self.name
+
+    monkeypatch.setattr(build, "FLUSH_CHARS", 100)
+    monkeypatch.setattr(merge, "MAX_CHARS", 200)
+    full = [(Seg(f"full{i}"), 100, 0.0) for i in range(10)]  # exactly the flush size
+    deleted = [(Seg("gone"), 150, 0.4)]
+    small = [(Seg(f"small{i}"), 10, 0.0) for i in range(9)]
+    groups = merge.plan(full + deleted + small)
+    names = [[s.segment_id() for s in group] for group in groups]
+    assert names == [["gone"], [f"small{i}" for i in range(8)]]
+    # eight small ones whose sum passes the limit: as many as fit
+    big_small = [(Seg(f"b{i}"), 60, 0.0) for i in range(8)]
+    assert [[s.segment_id() for s in g] for g in merge.plan(big_small)] == [["b0", "b1", "b2"]]
